@@ -17,8 +17,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The identity bundle's only component: loads (or on first start makes) the node key from {@link KeyFile} and
- * offers it as {@link NodeIdentity}, with {@link CryptoSuite} beside it.
+ * The identity bundle's main component: loads (or on first start makes) the node key from {@link KeyFile} and
+ * offers it as {@link NodeIdentity}, with {@link CryptoSuite} beside it. The bundle's other component,
+ * {@link io.hypha.identity.internal.tls.TlsCredentialsComponent}, builds the TLS credentials on this identity.
  *
  * <p>If the key file cannot be used, activation fails with a {@link KeyFileException} that says what to do, the
  * services are never registered, and everything that needs a node identity stays unsatisfied: a node must not run
