@@ -50,7 +50,8 @@ public interface TransportProtocol {
      *
      * @param address      the peer's address in this protocol's scheme
      * @param expectedPeer the node that must answer; any other identity is refused with
-     *                     {@link TransportError#AUTHENTICATION_FAILED}
+     *                     {@link TransportError#AUTHENTICATION_FAILED}; {@code null} accepts any authenticated
+     *                     peer (an operator connecting to an address whose node id is not known yet)
      * @param context      credentials, limits and the handler for the connection's frames
      * @return the connection once authenticated; fails with a {@link TransportException}
      */
