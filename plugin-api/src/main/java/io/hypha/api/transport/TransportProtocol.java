@@ -2,6 +2,7 @@ package io.hypha.api.transport;
 
 import io.hypha.api.NodeId;
 import java.net.URI;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import org.osgi.annotation.versioning.ConsumerType;
 
@@ -56,4 +57,14 @@ public interface TransportProtocol {
      * @return the connection once authenticated; fails with a {@link TransportException}
      */
     CompletionStage<Connection> dial(URI address, NodeId expectedPeer, TransportContext context);
+
+    /**
+     * Counters for operators: connections, frames, bytes, and refusals or drops by reason. Keys are dotted lower-case
+     * names (for example {@code closed.authentication_failed}); values only grow while the protocol is active.
+     *
+     * @return a snapshot of the counters; empty if the protocol keeps none
+     */
+    default Map<String, Long> metrics() {
+        return Map.of();
+    }
 }
