@@ -11,9 +11,13 @@
  *
  * <p>Every failure to read a frame is a {@link io.hypha.wire.FrameException} with a {@link io.hypha.wire.FrameError}:
  * after one, the connection cannot be trusted to be in step and is closed.
+ *
+ * <p>Version 1.1: {@link io.hypha.wire.NodeAdvert} and {@link io.hypha.wire.TransportAddress}, generated from
+ * {@code hypha_advert.proto} (node adverts travel as message payloads, not as a frame kind); read and write them with
+ * {@link io.hypha.wire.advert.ProtobufAdvertCodec}.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.hypha.wire;
 
 import org.osgi.annotation.bundle.Export;

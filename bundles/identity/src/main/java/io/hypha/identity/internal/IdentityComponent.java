@@ -3,6 +3,8 @@ package io.hypha.identity.internal;
 import io.hypha.api.NodeId;
 import io.hypha.api.identity.CryptoSuite;
 import io.hypha.api.identity.NodeIdentity;
+import io.hypha.api.seal.SealException;
+import io.hypha.api.seal.Sealer;
 import java.io.File;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -18,17 +20,19 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The identity bundle's main component: loads (or on first start makes) the node key from {@link KeyFile} and
- * offers it as {@link NodeIdentity}, with {@link CryptoSuite} beside it. The bundle's other component,
- * {@link io.hypha.identity.internal.tls.TlsCredentialsComponent}, builds the TLS credentials on this identity.
+ * offers it as {@link NodeIdentity}, with {@link CryptoSuite} beside it, and as {@link Sealer} (payloads sealed end
+ * to end for this node are opened with the same key, see {@link NodeSealer}); the private key stays in this
+ * bundle. The bundle's other component, {@link io.hypha.identity.internal.tls.TlsCredentialsComponent}, builds the
+ * TLS credentials on this identity.
  *
  * <p>If the key file cannot be used, activation fails with a {@link KeyFileException} that says what to do, the
  * services are never registered, and everything that needs a node identity stays unsatisfied: a node must not run
  * under an identity it was not given. A configuration change re-activates the component (there is no
  * {@code @Modified}), so services are re-registered with the key of the new file.
  */
-@Component(service = {NodeIdentity.class, CryptoSuite.class}, configurationPid = IdentityComponent.PID)
+@Component(service = {NodeIdentity.class, CryptoSuite.class, Sealer.class}, configurationPid = IdentityComponent.PID)
 @Designate(ocd = IdentityComponent.Config.class)
-public final class IdentityComponent implements NodeIdentity, CryptoSuite {
+public final class IdentityComponent implements NodeIdentity, CryptoSuite, Sealer {
     /** Configuration PID of this component. */
     public static final String PID = "io.hypha.identity";
     /** Framework property naming the node's data directory (set by the launcher). */
@@ -57,6 +61,7 @@ public final class IdentityComponent implements NodeIdentity, CryptoSuite {
 
     private final Ed25519NodeKey key;
     private final Crypto crypto = new Crypto();
+    private final NodeSealer sealer;
 
     /**
      * Loads or makes the node key.
@@ -68,7 +73,9 @@ public final class IdentityComponent implements NodeIdentity, CryptoSuite {
     @Activate
     public IdentityComponent(BundleContext context, Config config) throws KeyFileException {
         Path file = resolveKeyFile(config.keyFile(), context.getProperty(DATA_PROPERTY), () -> context.getDataFile(""));
-        this.key = new KeyFile(file).loadOrCreate(new SecureRandom());
+        SecureRandom random = new SecureRandom();
+        this.key = new KeyFile(file).loadOrCreate(random);
+        this.sealer = new NodeSealer(key, random);
         LOG.info("Node {} identity ready (key file {})", key.id(), file);
     }
 
@@ -121,5 +128,15 @@ public final class IdentityComponent implements NodeIdentity, CryptoSuite {
     @Override
     public byte[] digest(byte[] data) {
         return crypto.digest(data);
+    }
+
+    @Override
+    public byte[] seal(NodeId recipient, byte[] plaintext) {
+        return sealer.seal(recipient, plaintext);
+    }
+
+    @Override
+    public byte[] open(byte[] sealed) throws SealException {
+        return sealer.open(sealed);
     }
 }

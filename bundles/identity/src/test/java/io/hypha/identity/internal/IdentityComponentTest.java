@@ -31,6 +31,17 @@ class IdentityComponentTest {
     }
 
     @Test
+    void opensPayloadsSealedForItsNode() throws Exception {
+        IdentityComponent identity = new IdentityComponent(bundleContext(dir.toString(), null), config(""));
+        NodeSealer stranger = new NodeSealer(Ed25519NodeKey.generate(new java.security.SecureRandom()), new java.security.SecureRandom());
+
+        byte[] sealed = stranger.seal(identity.id(), new byte[] {1, 2, 3});
+
+        assertThat(identity.open(sealed)).containsExactly(1, 2, 3);
+        assertThat(identity.open(identity.seal(identity.id(), new byte[] {4}))).containsExactly(4);
+    }
+
+    @Test
     void restartsWithTheSameNodeId() throws Exception {
         BundleContext context = bundleContext(dir.toString(), null);
 
