@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Hypha's engine runtime without OSGi: one {@link EngineHost} with the default {@link RuntimeSettings} (a
- * fork-join pool of one thread per core, batches of 64), engines registered by name as the runtime component
+ * fork-join pool of one thread per core, batches of 64, idle spin of 50 µs), engines registered by name as the runtime component
  * registers whiteboard engines.
  *
  * <p>Benchmark threads talk through an engine's {@link EngineContext}, the path engines use: a one-way send is
@@ -51,7 +51,7 @@ final class HyphaRuntime implements ActorRuntime {
     static String setup() {
         RuntimeSettings d = RuntimeSettings.defaults();
         return "EngineHost with default settings (fork-join pool of " + d.threads() + " threads, batch " + d.batchSize()
-                + "), no router (the host delivers local messages itself), receiver mailbox bounded at "
+                + ", idle spin " + d.idleSpinMicros() + " µs), no router (the host delivers local messages itself), receiver mailbox bounded at "
                 + RECEIVER_CAPACITY + "; senders call EngineContext.send from the benchmark thread; requests use"
                 + " EngineContext.request(...).toCompletableFuture().get()";
     }

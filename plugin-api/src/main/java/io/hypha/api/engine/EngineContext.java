@@ -48,7 +48,9 @@ public interface EngineContext {
     /**
      * Sends a request and returns its reply. The stage fails with a {@link io.hypha.api.DeliveryException} if the
      * request cannot be delivered ({@code NO_SUCH_ENGINE}, {@code MAILBOX_FULL}, ...) or no reply comes within
-     * {@code timeout} ({@code TIMEOUT}). It completes on this engine's turn.
+     * {@code timeout} ({@code TIMEOUT}). Its continuations run on this engine's turn. A request made outside the
+     * engine's callbacks (from a console or I/O thread) may instead be completed by the thread that delivers its
+     * reply, so that a caller blocked on it wakes sooner; its continuations still run on this engine's turn.
      *
      * @param to      the destination
      * @param type    the message type

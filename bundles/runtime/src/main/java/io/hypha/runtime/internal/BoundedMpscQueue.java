@@ -111,6 +111,17 @@ final class BoundedMpscQueue<E> extends MpscConsumerIndex {
         return (E) e;
     }
 
+    /**
+     * Whether {@link #poll} would return an element now. Single consumer only. Reads only the next slot, which a
+     * waiting consumer can watch without touching the producers' index.
+     *
+     * @return whether the next element is published
+     */
+    boolean isNextReady() {
+        long index = (long) CONSUMER_INDEX.get(this); // plain: only this thread writes it
+        return SLOTS.getAcquire(slots, (int) (index & mask)) != null;
+    }
+
     /** @return the number of elements, exact when quiescent; any thread */
     int size() {
         long after = (long) CONSUMER_INDEX.getVolatile(this);

@@ -29,6 +29,9 @@ import org.slf4j.LoggerFactory;
  * the turn completes them.
  */
 final class EngineCell implements EngineContext {
+    /** Shortest time between two sweeps of request timeouts: a timeout fires at most this late after another one. */
+    static final long MIN_SWEEP_INTERVAL_MILLIS = 10;
+
     private final EngineHost host;
     private final Mailbox mailbox;
     final Engine engine;
@@ -37,6 +40,11 @@ final class EngineCell implements EngineContext {
     private final Logger log;
     private final ConcurrentHashMap<Long, Pending> pending = new ConcurrentHashMap<>();
     private final Set<EngineTimer> timers = ConcurrentHashMap.newKeySet();
+    /** Guards the sweep timer of request timeouts ({@link #coverDeadline}). */
+    private final Object sweepLock = new Object();
+    /** When the next sweep of request timeouts runs, {@code Long.MAX_VALUE} if none is armed; written under sweepLock. */
+    private volatile long sweepAt = Long.MAX_VALUE;
+    private TimerScheduler.Entry sweepTimer; // guarded by sweepLock
     /** Counted down once onStop has returned (or was skipped). */
     final CountDownLatch stopped = new CountDownLatch(1);
 
@@ -88,11 +96,10 @@ final class EngineCell implements EngineContext {
     void onUndeliverable(DeadLetter letter) {
         Pending p = pending.remove(letter.envelope().id());
         if (p != null) {
-            p.cancelTimeout();
             // A request expires with its timeout: to the requester, a request that expired on its way got no reply
             // in time, whichever of the two was noticed first.
             DeliveryFailure failure = letter.failure() == DeliveryFailure.EXPIRED ? DeliveryFailure.TIMEOUT : letter.failure();
-            p.future.completeExceptionally(new DeliveryException(failure, letter.detail()));
+            p.future().completeExceptionally(new DeliveryException(failure, letter.detail()));
             return;
         }
         if (terminated) {
@@ -111,12 +118,17 @@ final class EngineCell implements EngineContext {
             for (EngineTimer timer : timers) {
                 timer.cancel();
             }
+            synchronized (sweepLock) {
+                if (sweepTimer != null) {
+                    sweepTimer.cancel();
+                    sweepTimer = null;
+                }
+            }
             for (Long id : pending.keySet()) {
                 Pending p = pending.remove(id);
                 if (p != null) {
-                    p.cancelTimeout();
-                    p.future.completeExceptionally(new DeliveryException(DeliveryFailure.ENGINE_STOPPED,
-                            "engine " + mailbox.name + " stopped before the reply to " + p.request + " came"));
+                    p.future().completeExceptionally(new DeliveryException(DeliveryFailure.ENGINE_STOPPED,
+                            "engine " + mailbox.name + " stopped before the reply to " + p.request() + " came"));
                 }
             }
             try {
@@ -137,17 +149,89 @@ final class EngineCell implements EngineContext {
         if (p == null) {
             return false; // it answers a one-way send, or came after the timeout: the engine sees it as a message
         }
-        p.cancelTimeout();
-        p.future.complete(reply);
+        p.future().complete(reply);
         return true;
     }
 
-    private void timeout(long id) {
-        Pending p = pending.remove(id);
-        if (p != null) {
-            String detail = "no reply from " + p.request.dst() + " within " + p.timeoutMillis + " ms";
-            host.recordDeadLetter(p.request, DeliveryFailure.TIMEOUT, detail);
-            p.future.completeExceptionally(new DeliveryException(DeliveryFailure.TIMEOUT, detail));
+    /**
+     * From the thread delivering a reply (any thread), before it is queued: completes the request it answers right
+     * away, sparing this engine a turn, when that changes nothing an engine could tell apart. That is when the request
+     * was made outside the engine's turn and no continuation was attached on the turn (see {@link TurnFuture}), the
+     * instance is not stopping, and the mailbox is empty: every message the replier sent before the reply has then
+     * been taken by a turn, and the continuations, which run on a later turn, still follow them.
+     *
+     * @param reply a reply (its {@code inReplyTo} is set), not expired
+     * @return whether it completed a request; if not, the reply is queued as usual
+     */
+    boolean completeOffTurn(Envelope reply) {
+        if (stopRequested || pending.isEmpty()) {
+            return false;
+        }
+        long id = reply.inReplyTo();
+        Pending p = pending.get(id);
+        if (p == null || !mailbox.messages.isEmpty() || !p.future().claimOffTurn()) {
+            return false;
+        }
+        if (!pending.remove(id, p)) {
+            return false; // a timeout or the stop took it first: the reply is an unmatched message, handled on the turn
+        }
+        p.future().complete(reply);
+        return true;
+    }
+
+    /**
+     * Makes sure a sweep runs at or before {@code deadline}. Any thread. One volatile read when a sweep is already due
+     * by then, the common case: requests with the same timeout come with ever later deadlines, so a stream of
+     * requests arms one timer per timeout period, not one per request, and a reply cancels nothing.
+     */
+    private void coverDeadline(long deadline) {
+        if (deadline >= sweepAt) {
+            return;
+        }
+        synchronized (sweepLock) {
+            if (deadline >= sweepAt) {
+                return;
+            }
+            if (sweepTimer != null) {
+                sweepTimer.cancel();
+            }
+            sweepAt = deadline;
+            sweepTimer = host.timers().schedule(deadline, () -> mailbox.enqueueSystem(this::sweepTimeouts));
+        }
+    }
+
+    /**
+     * On the turn: fails the pending requests whose deadline has passed with {@link DeliveryFailure#TIMEOUT}, and
+     * arms the next sweep for the earliest deadline left, but not sooner than {@link #MIN_SWEEP_INTERVAL_MILLIS}
+     * after this one, so that many requests timing out one after another cost one scan per interval.
+     */
+    private void sweepTimeouts() {
+        synchronized (sweepLock) {
+            // Before the scan (volatile write, then reads): a request added meanwhile either is seen by the scan or
+            // sees this reset and arms its own sweep.
+            sweepAt = Long.MAX_VALUE;
+            sweepTimer = null;
+        }
+        long now = host.clock().millis();
+        long next = Long.MAX_VALUE;
+        for (Pending p : pending.values()) {
+            long deadline = p.request().expiresAt();
+            if (deadline <= now) {
+                timeout(p);
+            } else if (deadline < next) {
+                next = deadline;
+            }
+        }
+        if (next != Long.MAX_VALUE && !terminated) {
+            coverDeadline(Math.max(next, now + MIN_SWEEP_INTERVAL_MILLIS));
+        }
+    }
+
+    private void timeout(Pending p) {
+        if (pending.remove(p.request().id(), p)) {
+            String detail = "no reply from " + p.request().dst() + " within " + p.timeoutMillis() + " ms";
+            host.recordDeadLetter(p.request(), DeliveryFailure.TIMEOUT, detail);
+            p.future().completeExceptionally(new DeliveryException(DeliveryFailure.TIMEOUT, detail));
         }
     }
 
@@ -195,7 +279,7 @@ final class EngineCell implements EngineContext {
     @Override
     public CompletionStage<Envelope> request(EngineAddress to, String type, Object payload, Duration timeout) {
         Objects.requireNonNull(to, "to");
-        TurnFuture<Envelope> future = new TurnFuture<>(mailbox);
+        TurnFuture<Envelope> future = new TurnFuture<>(mailbox, mailbox.runner != Thread.currentThread());
         long id = host.nextMessageId();
         long expiresAt = expiry(timeout);
         Envelope request = Envelope.builder().src(self).dst(to).id(id).expiresAt(expiresAt).type(type).payload(payload).build();
@@ -205,14 +289,14 @@ final class EngineCell implements EngineContext {
             return future;
         }
         // Registered before sending: from a console thread the reply can come back before route() returns.
-        Pending p = new Pending(request, future, timeout.toMillis());
+        Pending p = new Pending(request, future, Math.max(0, timeout.toMillis()));
         pending.put(id, p);
         if (terminated && pending.remove(id) != null) { // the stop raced this call and may have missed it
             future.completeExceptionally(new DeliveryException(DeliveryFailure.ENGINE_STOPPED,
                     "engine " + mailbox.name + " has stopped and cannot send requests"));
             return future;
         }
-        p.timeout = host.timers().schedule(expiresAt, () -> mailbox.enqueueSystem(() -> timeout(id)));
+        coverDeadline(expiresAt);
         host.route(request);
         return future;
     }
@@ -280,24 +364,7 @@ final class EngineCell implements EngineContext {
         return "EngineContext[" + self + "]";
     }
 
-    /** A request waiting for its reply. */
-    private static final class Pending {
-        final Envelope request;
-        final TurnFuture<Envelope> future;
-        final long timeoutMillis;
-        volatile TimerScheduler.Entry timeout;
-
-        Pending(Envelope request, TurnFuture<Envelope> future, long timeoutMillis) {
-            this.request = request;
-            this.future = future;
-            this.timeoutMillis = timeoutMillis;
-        }
-
-        void cancelTimeout() {
-            TimerScheduler.Entry e = timeout;
-            if (e != null) {
-                e.cancel();
-            }
-        }
+    /** A request waiting for its reply; it times out at its expiry ({@link #sweepTimeouts}). */
+    private record Pending(Envelope request, TurnFuture<Envelope> future, long timeoutMillis) {
     }
 }

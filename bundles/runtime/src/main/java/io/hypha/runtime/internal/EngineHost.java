@@ -63,10 +63,14 @@ import org.slf4j.LoggerFactory;
  * are delivered directly and remote ones are dead-lettered as {@link DeliveryFailure#NO_ROUTE}.
  *
  * <h2>Requests</h2>
- * A request's stage completes on the requesting engine's turn: the reply is matched to the pending request when
+ * A request's continuations run on the requesting engine's turn. The reply is matched to the pending request when
  * the turn takes it from the mailbox (a reply matching no pending request, e.g. one that came after the timeout or
  * answers a one-way send, is handed to {@code onMessage}); timeouts and delivery failures are system tasks on that
- * turn. A request that expires on its way fails with {@link DeliveryFailure#TIMEOUT}, like one that got no reply.
+ * turn. One exception saves a turn: a request made outside the engine's turn (a console thread) may be completed by
+ * the thread that delivers its reply, its continuations still running on the turn (see {@link TurnFuture}).
+ * A request that expires on its way fails with {@link DeliveryFailure#TIMEOUT}, like one that got no reply. Timeouts
+ * cost no timer per request: each engine sweeps its pending requests when the earliest deadline passes (and at most
+ * every {@value EngineCell#MIN_SWEEP_INTERVAL_MILLIS} ms, so a timeout may fire that much late after another one).
  * Pending requests of an engine that stops fail with {@link DeliveryFailure#ENGINE_STOPPED} before its
  * {@code onStop}.
  *
@@ -74,7 +78,9 @@ import org.slf4j.LoggerFactory;
  * Each mailbox is a task of a {@link ForkJoinPool} ({@link RuntimeSettings#threads()} threads) that runs up to
  * {@link RuntimeSettings#batchSize()} messages a turn. A turn that wakes another engine hands it to the same thread,
  * which runs it right after (see {@link EngineWorker}), so request/reply and pipelines stay on one warm thread.
- * One timer thread serves every engine's timers and request timeouts; it only enqueues tasks.
+ * A turn whose queue runs dry watches it for {@link RuntimeSettings#idleSpinMicros()} before it gives the thread
+ * back, so that a sender just behind it needs not wake a thread.
+ * One timer thread serves every engine's timers and request timeout sweeps; it only enqueues tasks.
  *
  * <h2>Pitfalls</h2>
  * <ul>
@@ -98,6 +104,8 @@ public final class EngineHost implements LocalDelivery, EngineDirectory, DeadLet
 
     private static final Logger LOG = LoggerFactory.getLogger(EngineHost.class);
     private static final AtomicInteger POOL_SEQUENCE = new AtomicInteger();
+    /** Message ids an engine thread takes from the node's counter at a time ({@link #nextMessageId}). */
+    static final int ID_BLOCK = 1024;
 
     private volatile RuntimeSettings settings;
     private final NodeId node;
@@ -107,6 +115,9 @@ public final class EngineHost implements LocalDelivery, EngineDirectory, DeadLet
     private final TimerScheduler timers;
     private final DeadLetterRing deadLetters;
     private final AtomicLong messageIds = new AtomicLong();
+    /** Threads watching a mailbox for more work now (see {@code Mailbox.awaitMessage}), at most {@link #maxSpinners}. */
+    private final AtomicInteger spinners = new AtomicInteger();
+    private final int maxSpinners;
     private final ConcurrentHashMap<String, Mailbox> mailboxes = new ConcurrentHashMap<>();
     private final Object lifecycle = new Object();
     private volatile Router router;
@@ -125,6 +136,8 @@ public final class EngineHost implements LocalDelivery, EngineDirectory, DeadLet
         this.clock = Objects.requireNonNull(clock, "clock");
         this.nodeShort = node.shortForm();
         this.deadLetters = new DeadLetterRing(settings.deadLetterCapacity());
+        // Spinning threads must never take every core: the threads that send (and the others of the pool) need one.
+        this.maxSpinners = Math.max(1, settings.threads() / 2);
         int poolId = POOL_SEQUENCE.incrementAndGet();
         AtomicInteger threadIds = new AtomicInteger();
         ForkJoinPool.ForkJoinWorkerThreadFactory factory = p -> {
@@ -250,8 +263,8 @@ public final class EngineHost implements LocalDelivery, EngineDirectory, DeadLet
     }
 
     /**
-     * Applies new settings without disturbing running engines: {@code batchSize}, {@code graceMillis} and
-     * {@code stopTimeoutMillis} take effect at once, {@code mailboxCapacity} for mailboxes created from now on;
+     * Applies new settings without disturbing running engines: {@code batchSize}, {@code graceMillis},
+     * {@code stopTimeoutMillis} and {@code idleSpinMicros} take effect at once, {@code mailboxCapacity} for mailboxes created from now on;
      * {@code threads} and {@code deadLetterCapacity} only when a new host is made (the change is logged).
      *
      * @param newSettings the new settings
@@ -319,8 +332,22 @@ public final class EngineHost implements LocalDelivery, EngineDirectory, DeadLet
 
     // ---------------------------------------------------------------- LocalDelivery
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Ids are unique, not ordered: each engine thread takes a block of {@link #ID_BLOCK} ids at a time from the
+     * node's counter and issues them without any shared write, so that engines sending on several threads do not
+     * contend for one counter; other threads take single ids from the counter.
+     */
     @Override
     public long nextMessageId() {
+        if (Thread.currentThread() instanceof EngineWorker w && w.host == this) {
+            if (w.nextId == w.idBlockEnd) {
+                w.nextId = messageIds.getAndAdd(ID_BLOCK) + 1;
+                w.idBlockEnd = w.nextId + ID_BLOCK;
+            }
+            return w.nextId++;
+        }
         return messageIds.incrementAndGet();
     }
 
@@ -336,6 +363,13 @@ public final class EngineHost implements LocalDelivery, EngineDirectory, DeadLet
         if (expiresAt != Envelope.NEVER && envelope.isExpired(clock.millis())) {
             undeliverable(envelope, DeliveryFailure.EXPIRED, "expired before it reached the mailbox of engine " + name);
             return;
+        }
+        if (envelope.isReply()) {
+            // A reply to a request made outside the engine's turn may complete it right here (see EngineCell).
+            EngineCell cell = mb.active;
+            if (cell != null && cell.completeOffTurn(envelope)) {
+                return;
+            }
         }
         if (!mb.messages.offer(envelope)) {
             undeliverable(envelope, DeliveryFailure.MAILBOX_FULL,
@@ -479,6 +513,24 @@ public final class EngineHost implements LocalDelivery, EngineDirectory, DeadLet
 
     int batchSize() {
         return settings.batchSize();
+    }
+
+    /** @return how long a thread spins for more work before it goes idle ({@link RuntimeSettings#idleSpinMicros()}) */
+    long idleSpinNanos() {
+        return settings.idleSpinMicros() * 1000L;
+    }
+
+    /** @return whether the calling thread may spin now (then it must call {@link #endSpin}) */
+    boolean tryStartSpin() {
+        if (spinners.incrementAndGet() > maxSpinners) {
+            spinners.decrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    void endSpin() {
+        spinners.decrementAndGet();
     }
 
     InstantSource clock() {

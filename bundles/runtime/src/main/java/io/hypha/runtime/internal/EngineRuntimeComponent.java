@@ -59,7 +59,7 @@ public final class EngineRuntimeComponent implements LocalDelivery, EngineDirect
 
     /** The runtime's bounds. */
     @ObjectClassDefinition(id = PID, name = "Hypha engine runtime",
-            description = "Bounds of the engine runtime: mailboxes, batching, hot-update grace period, dead letters, threads.")
+            description = "Bounds of the engine runtime: mailboxes, batching, hot-update grace period, dead letters, threads, idle spin.")
     public @interface Config {
         /** @return default mailbox bound */
         @AttributeDefinition(name = "Mailbox capacity", min = "1", max = "1073741824",
@@ -99,6 +99,16 @@ public final class EngineRuntimeComponent implements LocalDelivery, EngineDirect
                         + "milliseconds; after it, unregistering goes on and the engine gets onStop when the message is "
                         + "done. Applies at once.")
         long stopTimeoutMillis() default RuntimeSettings.DEFAULT_STOP_TIMEOUT_MILLIS;
+
+        /** @return how long a thread waits for more work for the engine it just ran before it goes idle */
+        @AttributeDefinition(name = "Idle spin (microseconds)", min = "0", max = "10000",
+                description = "How long an executor thread whose engine has just run out of messages keeps watching that "
+                        + "engine's mailbox (busy-waiting) before it gives the thread back, in microseconds (0 to 10000; 0 "
+                        + "never waits). A message arriving meanwhile is handled at once and its sender need not wake a "
+                        + "thread: this lowers request/reply latency and raises throughput when a sender is slower than "
+                        + "its receiver. The cost is CPU: at most this long after each burst of work, by at most half the "
+                        + "threads at a time, and never while other work waits; an idle node spins not at all. Applies at once.")
+        int idleSpinMicros() default RuntimeSettings.DEFAULT_IDLE_SPIN_MICROS;
     }
 
     private final EngineHost host;
@@ -134,7 +144,7 @@ public final class EngineRuntimeComponent implements LocalDelivery, EngineDirect
         int threads = config.threads() <= 0 ? Runtime.getRuntime().availableProcessors() : config.threads();
         try {
             return new RuntimeSettings(config.mailboxCapacity(), config.batchSize(), config.graceMillis(),
-                    config.deadLetterCapacity(), threads, config.stopTimeoutMillis());
+                    config.deadLetterCapacity(), threads, config.stopTimeoutMillis(), config.idleSpinMicros());
         } catch (IllegalArgumentException e) {
             LOG.error("configuration {} is invalid ({}); using the defaults", PID, e.getMessage());
             return RuntimeSettings.defaults();

@@ -24,6 +24,11 @@ final class EngineWorker extends ForkJoinWorkerThread {
     Mailbox held;
     /** Whether this thread is inside a turn (only then does scheduling use the slot); this thread only. */
     boolean inTurn;
+    /** Set by a turn that waited for a message and got one (a new chain of work from outside); this thread only. */
+    boolean caughtAfterSpin;
+    /** The next message id this thread issues, and the end of its block (see EngineHost#nextMessageId); this thread only. */
+    long nextId;
+    long idBlockEnd;
 
     EngineWorker(ForkJoinPool pool, EngineHost host) {
         super(pool);

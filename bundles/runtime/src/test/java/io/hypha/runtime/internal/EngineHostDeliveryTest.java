@@ -87,6 +87,100 @@ class EngineHostDeliveryTest {
     }
 
     @Test
+    void keepsEachSendersOrderWhetherOrNotTurnsWaitForMessages() throws Exception {
+        for (int spinMicros : new int[] {0, RuntimeSettings.MAX_IDLE_SPIN_MICROS}) {
+            host.close();
+            host = new EngineHost(TestSupport.settings().withThreads(4).withBatchSize(3).withIdleSpinMicros(spinMicros),
+                    NODE, clock);
+            int senders = 4;
+            int perSender = 3000;
+            List<List<Integer>> seen = new ArrayList<>();
+            for (int s = 0; s < senders; s++) {
+                seen.add(new CopyOnWriteArrayList<>());
+            }
+            TestSupport.RecordingEngine sink = new TestSupport.RecordingEngine() {
+                @Override
+                void handle(Envelope m, EngineContext ctx) {
+                    int[] p = (int[]) m.payload();
+                    seen.get(p[0]).add(p[1]);
+                }
+            };
+            host.register("sink", sink, Map.of(Engine.MAILBOX_CAPACITY, senders * perSender));
+            Thread[] producers = new Thread[senders];
+            for (int t = 0; t < senders; t++) {
+                int sender = t;
+                producers[t] = new Thread(() -> {
+                    for (int i = 0; i < perSender; i++) {
+                        host.deliver(message(host, "sink", new int[] {sender, i}));
+                        if (i % 7 == 0) {
+                            Thread.yield(); // let the receiver run dry now and then, so that it waits for more
+                        }
+                    }
+                });
+                producers[t].start();
+            }
+            for (Thread t : producers) {
+                t.join();
+            }
+            await("all messages", () -> sink.payloads.size() == senders * perSender);
+            for (int s = 0; s < senders; s++) {
+                assertThat(seen.get(s)).as("spin %d us, sender %d", spinMicros, s).containsExactlyElementsOf(range(perSender));
+            }
+            assertThat(sink.violations).hasValue(0);
+        }
+    }
+
+    @Test
+    void stopsAnEngineWhoseTurnIsWaitingForMessages() {
+        host.close();
+        host = new EngineHost(TestSupport.settings().withIdleSpinMicros(RuntimeSettings.MAX_IDLE_SPIN_MICROS), NODE, clock);
+        TestSupport.RecordingEngine engine = new TestSupport.RecordingEngine();
+        host.register("e", engine, Map.of());
+        for (int round = 0; round < 20; round++) {
+            host.deliver(message(host, "e", round));
+            int expected = round + 1;
+            await("message handled", () -> engine.payloads.size() == expected);
+        }
+        host.unregister("e", engine);
+        assertThat(engine.events).containsExactly("start", "stop");
+        host.deliver(message(host, "e", "while suspended"));
+        assertThat(host.engines()).singleElement().satisfies(info -> {
+            assertThat(info.state()).isEqualTo(EngineInfo.State.SUSPENDED);
+            assertThat(info.queued()).isEqualTo(1);
+        });
+        assertThat(engine.payloads).hasSize(20);
+    }
+
+    @Test
+    void issuesUniqueMessageIdsToEngineThreadsAndOtherThreadsAlike() throws Exception {
+        int senders = 4;
+        int perSender = 3000;
+        java.util.Set<Long> ids = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        AtomicInteger received = new AtomicInteger();
+        host.register("sink", (m, ctx) -> {
+            ids.add(m.id());
+            received.incrementAndGet();
+        }, Map.of(Engine.MAILBOX_CAPACITY, senders * perSender));
+        for (int s = 0; s < senders; s++) {
+            host.register("sender" + s, (m, ctx) -> {
+                for (int i = 0; i < perSender; i++) {
+                    ctx.send(EngineAddress.local("sink"), "n", i);
+                }
+            }, Map.of());
+        }
+        for (int s = 0; s < senders; s++) {
+            host.deliver(message(host, "sender" + s, "go"));
+        }
+        List<Long> fromThisThread = new ArrayList<>();
+        for (int i = 0; i < perSender; i++) {
+            fromThisThread.add(host.nextMessageId());
+        }
+        await("all messages", () -> received.get() == senders * perSender);
+        assertThat(ids).hasSize(senders * perSender).doesNotContain(Envelope.NO_REQUEST);
+        assertThat(fromThisThread).doesNotHaveDuplicates().doesNotContain(Envelope.NO_REQUEST).noneMatch(ids::contains);
+    }
+
+    @Test
     void neverRunsOneEngineOnTwoThreadsAtOnce() throws Exception {
         host.close();
         host = new EngineHost(TestSupport.settings().withThreads(4).withBatchSize(3), NODE, clock);

@@ -100,6 +100,16 @@ class EngineRuntimeComponentTest {
     void fallsBackToDefaultsForAnInvalidConfiguration() {
         assertThat(EngineRuntimeComponent.settings(config(0, 2))).isEqualTo(RuntimeSettings.defaults());
         assertThat(EngineRuntimeComponent.settings(config(100, 0)).threads()).isEqualTo(Runtime.getRuntime().availableProcessors());
+        assertThat(EngineRuntimeComponent.settings(config(100, 2, -1))).isEqualTo(RuntimeSettings.defaults());
+        assertThat(EngineRuntimeComponent.settings(config(100, 2, 20_000))).isEqualTo(RuntimeSettings.defaults());
+    }
+
+    @Test
+    void appliesTheConfiguredIdleSpin() {
+        assertThat(EngineRuntimeComponent.settings(config(100, 2, 0)).idleSpinMicros()).isZero();
+        assertThat(EngineRuntimeComponent.settings(config(100, 2, 250)).idleSpinMicros()).isEqualTo(250);
+        component.modified(config(100, 2, 7));
+        assertThat(component.host().settings().idleSpinMicros()).isEqualTo(7);
     }
 
     @Test
@@ -219,6 +229,10 @@ class EngineRuntimeComponentTest {
     }
 
     private static EngineRuntimeComponent.Config config(int capacity, int threads) {
+        return config(capacity, threads, RuntimeSettings.DEFAULT_IDLE_SPIN_MICROS);
+    }
+
+    private static EngineRuntimeComponent.Config config(int capacity, int threads, int idleSpinMicros) {
         return new EngineRuntimeComponent.Config() {
             @Override
             public Class<? extends Annotation> annotationType() {
@@ -253,6 +267,11 @@ class EngineRuntimeComponentTest {
             @Override
             public long stopTimeoutMillis() {
                 return 2000;
+            }
+
+            @Override
+            public int idleSpinMicros() {
+                return idleSpinMicros;
             }
         };
     }

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -193,6 +194,161 @@ class RequestReplyTest {
         assertThat(sent.get().dst()).isEqualTo(request.src());
         requester.context.get().reply(Envelope.builder().dst(EngineAddress.local("x")).type("t").build(), "r", "p");
         assertThat(sent.get().inReplyTo()).as("a message without sender gets no reply").isEqualTo(42);
+    }
+
+    @Test
+    void completesARequestMadeOutsideTheEngineWhileTheEngineIsBusyButRunsItsContinuationOnTheTurn() throws Exception {
+        // The requester is stuck in a callback. The reply to a request made from this thread need not wait for it:
+        // the delivering thread completes the stage, while a continuation still waits for the requester's turn.
+        CountDownLatch inCallback = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        TestSupport.RecordingEngine busy = new TestSupport.RecordingEngine() {
+            @Override
+            void handle(Envelope m, EngineContext ctx) throws InterruptedException {
+                inCallback.countDown();
+                release.await(10, TimeUnit.SECONDS);
+            }
+        };
+        host.register("busy", busy, Map.of());
+        await("busy started", () -> busy.context.get() != null);
+        host.deliver(message(host, "busy", "block"));
+        assertThat(inCallback.await(10, TimeUnit.SECONDS)).isTrue();
+
+        CompletableFuture<Envelope> reply = busy.context.get()
+                .request(EngineAddress.local("echo"), "echo", "hi", Duration.ofSeconds(30)).toCompletableFuture();
+        AtomicReference<Boolean> continuationOnTurn = new AtomicReference<>();
+        CompletableFuture<Void> continuation = reply.thenAccept(r -> continuationOnTurn.set(
+                host.mailbox("busy").runner == Thread.currentThread() && !busy.insideCallback()));
+        assertThat(reply.get(10, TimeUnit.SECONDS).payload()).isEqualTo("hi");
+        assertThat(busy.insideCallback()).as("the engine is still in its callback").isTrue();
+        assertThat(continuation).as("the continuation waits for the engine's turn").isNotDone();
+
+        release.countDown();
+        continuation.get(10, TimeUnit.SECONDS);
+        assertThat(continuationOnTurn.get()).isTrue();
+        assertThat(busy.violations).hasValue(0);
+        assertThat(busy.payloads).containsExactly("block");
+    }
+
+    @Test
+    void runsAReplysContinuationAfterTheMessagesTheReplierSentBeforeIt() throws Exception {
+        // The replier sends a message, then the reply; the requester is busy, so the message waits in its mailbox.
+        // The continuation of the request (made from this thread) must not overtake that message.
+        CountDownLatch inCallback = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        List<String> order = new CopyOnWriteArrayList<>();
+        TestSupport.RecordingEngine busy = new TestSupport.RecordingEngine() {
+            @Override
+            void handle(Envelope m, EngineContext ctx) throws InterruptedException {
+                if ("block".equals(m.payload())) {
+                    inCallback.countDown();
+                    release.await(10, TimeUnit.SECONDS);
+                }
+                order.add("message " + m.payload());
+            }
+        };
+        host.register("busy", busy, Map.of());
+        host.register("chatty", (m, ctx) -> {
+            ctx.send(m.src(), "note", "before the reply");
+            ctx.reply(m, "answer", "reply");
+        }, Map.of());
+        await("busy started", () -> busy.context.get() != null);
+        host.deliver(message(host, "busy", "block"));
+        assertThat(inCallback.await(10, TimeUnit.SECONDS)).isTrue();
+
+        CompletableFuture<Void> done = busy.context.get()
+                .request(EngineAddress.local("chatty"), "ask", null, Duration.ofSeconds(30))
+                .thenAccept(r -> order.add("continuation " + r.payload())).toCompletableFuture();
+        await("the note is queued", () -> host.mailbox("busy").messages.size() == 2);
+        release.countDown();
+        done.get(10, TimeUnit.SECONDS);
+        assertThat(order).containsExactly("message block", "message before the reply", "continuation reply");
+        assertThat(busy.violations).hasValue(0);
+    }
+
+    @Test
+    void keepsCompletionOnTheTurnOnceTheEngineAttachedAContinuationThere() throws Exception {
+        // A stage made outside the engine and handed to it: the continuation the engine attaches on its turn runs
+        // synchronously when the turn takes the reply, never on the thread that delivers the reply.
+        List<Envelope> held = new CopyOnWriteArrayList<>();
+        host.register("later", (m, ctx) -> {
+            if ("go".equals(m.payload())) {
+                held.forEach(r -> ctx.reply(r, "answer", "late"));
+            } else {
+                held.add(m);
+            }
+        }, Map.of());
+        List<Boolean> ranOnTurn = new CopyOnWriteArrayList<>();
+        TestSupport.RecordingEngine holder = new TestSupport.RecordingEngine() {
+            @Override
+            @SuppressWarnings("unchecked")
+            void handle(Envelope m, EngineContext ctx) {
+                if (m.payload() instanceof CompletionStage<?> stage) {
+                    ((CompletionStage<Envelope>) stage).thenAccept(r ->
+                            ranOnTurn.add(host.mailbox("holder").runner == Thread.currentThread()));
+                }
+            }
+        };
+        host.register("holder", holder, Map.of());
+        await("holder started", () -> holder.context.get() != null);
+        CompletionStage<Envelope> stage = holder.context.get()
+                .request(EngineAddress.local("later"), "ask", null, Duration.ofSeconds(30));
+        await("request held", () -> held.size() == 1);
+        host.deliver(message(host, "holder", stage));
+        await("continuation attached", () -> holder.payloads.size() == 1);
+        host.deliver(message(host, "later", "go"));
+        await("continuation ran", () -> ranOnTurn.size() == 1);
+        assertThat(ranOnTurn).containsExactly(true);
+        assertThat(stage.toCompletableFuture().get(10, TimeUnit.SECONDS).payload()).isEqualTo("late");
+    }
+
+    @Test
+    void timesOutEachRequestAtItsOwnDeadlineWhateverTheOrderTheyWereMadeIn() {
+        EngineContext ctx = requester.context.get();
+        CompletableFuture<Envelope> five = ctx.request(EngineAddress.local("echo"), "echo", "silent", Duration.ofSeconds(5))
+                .toCompletableFuture();
+        CompletableFuture<Envelope> one = ctx.request(EngineAddress.local("echo"), "echo", "silent", Duration.ofSeconds(1))
+                .toCompletableFuture();
+        CompletableFuture<Envelope> three = ctx.request(EngineAddress.local("echo"), "echo", "silent", Duration.ofSeconds(3))
+                .toCompletableFuture();
+        await("requests handled (without reply)", () -> echoed.get() == 3);
+
+        clock.advance(Duration.ofMillis(1500));
+        assertThat(causeOf(one)).isInstanceOfSatisfying(DeliveryException.class,
+                e -> assertThat(e.failure()).isEqualTo(DeliveryFailure.TIMEOUT));
+        assertThat(three).isNotDone();
+        assertThat(five).isNotDone();
+
+        clock.advance(Duration.ofSeconds(2));
+        assertThat(causeOf(three)).isInstanceOfSatisfying(DeliveryException.class,
+                e -> assertThat(e.failure()).isEqualTo(DeliveryFailure.TIMEOUT));
+        assertThat(five).isNotDone();
+
+        clock.advance(Duration.ofSeconds(2));
+        assertThat(causeOf(five)).isInstanceOfSatisfying(DeliveryException.class,
+                e -> assertThat(e.failure()).isEqualTo(DeliveryFailure.TIMEOUT));
+        assertThat(deadLetters(host, DeliveryFailure.TIMEOUT)).isEqualTo(3);
+    }
+
+    @Test
+    void timesOutOnlyTheRequestsLeftUnansweredAmongMany() throws Exception {
+        EngineContext ctx = requester.context.get();
+        List<CompletableFuture<Envelope>> answered = new java.util.ArrayList<>();
+        List<CompletableFuture<Envelope>> silent = new java.util.ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            answered.add(ctx.request(EngineAddress.local("echo"), "echo", i, Duration.ofSeconds(2)).toCompletableFuture());
+            if (i % 50 == 0) {
+                silent.add(ctx.request(EngineAddress.local("echo"), "echo", "silent", Duration.ofSeconds(2)).toCompletableFuture());
+            }
+        }
+        CompletableFuture.allOf(answered.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+        assertThat(silent).noneMatch(CompletableFuture::isDone);
+        clock.advance(Duration.ofSeconds(3));
+        for (CompletableFuture<Envelope> f : silent) {
+            assertThat(causeOf(f)).isInstanceOfSatisfying(DeliveryException.class,
+                    e -> assertThat(e.failure()).isEqualTo(DeliveryFailure.TIMEOUT));
+        }
+        assertThat(deadLetters(host, DeliveryFailure.TIMEOUT)).isEqualTo(silent.size());
     }
 
     private static Throwable causeOf(CompletableFuture<?> f) {
