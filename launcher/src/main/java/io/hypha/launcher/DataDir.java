@@ -85,20 +85,21 @@ public record DataDir(Path root) {
     }
 
     /**
-     * Creates the directories. When {@code conf/} does not exist yet (a new data directory), seeds it with the
-     * FileInstall configuration that watches {@code deploy/}; an operator who later deletes that file keeps it
-     * deleted.
+     * Creates the directories. When the data directory is new (no node has used it: no {@code log/}, no
+     * {@code felix-cache/}), seeds {@code conf/} with the FileInstall configuration that watches {@code deploy/},
+     * unless it holds one already; an operator who later deletes that file keeps it deleted. An operator may prepare
+     * {@code conf/} and {@code deploy/} before the first start: the directory is still new.
      *
      * @param pollMillis how often the deploy watcher looks for changes
      * @return whether the data directory was new
      * @throws IOException if a directory or file cannot be made
      */
     public boolean prepare(long pollMillis) throws IOException {
-        boolean fresh = !Files.isDirectory(conf());
+        boolean fresh = !Files.isDirectory(logDir()) && !Files.isDirectory(felixCache());
         Files.createDirectories(conf());
         Files.createDirectories(deploy());
         Files.createDirectories(logDir());
-        if (fresh) {
+        if (fresh && !Files.exists(conf().resolve(DEPLOY_WATCHER_CFG))) {
             // FileInstall replaces ${hypha.data} with the framework property when it reads the file.
             Files.writeString(conf().resolve(DEPLOY_WATCHER_CFG), """
                     # A second FileInstall watcher: bundles and feature files dropped into deploy/ are installed and

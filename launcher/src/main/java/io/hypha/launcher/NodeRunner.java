@@ -51,7 +51,7 @@ final class NodeRunner {
     /** How often FileInstall looks at conf/ and deploy/. */
     static final long POLL_MILLIS = 1000;
     /** Boot features when {@code -Dhypha.features.boot} does not say otherwise. */
-    static final String BOOT_FEATURES = "core,console";
+    static final String BOOT_FEATURES = "core,console,tls,quic";
 
     private final Distribution distribution;
     private final Invocation.Run run;

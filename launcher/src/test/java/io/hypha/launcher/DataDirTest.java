@@ -28,6 +28,31 @@ class DataDirTest {
     }
 
     @Test
+    void configurationWrittenBeforeTheFirstStartKeepsTheDirectoryNewAndTheDeployWatcherComes() throws Exception {
+        DataDir data = new DataDir(tmp.resolve("node"));
+        Files.createDirectories(data.conf());
+        Files.createDirectories(data.deploy());
+        Files.writeString(data.conf().resolve("io.hypha.transport.config"), "listen=[\"tls://127.0.0.1:0\"]\n");
+
+        boolean fresh = data.prepare(500);
+
+        assertThat(fresh).isTrue();
+        assertThat(data.conf().resolve(DataDir.DEPLOY_WATCHER_CFG)).exists();
+        assertThat(data.conf().resolve("io.hypha.transport.config")).hasContent("listen=[\"tls://127.0.0.1:0\"]");
+    }
+
+    @Test
+    void anOperatorsOwnDeployWatcherWrittenBeforeTheFirstStartIsKept() throws Exception {
+        DataDir data = new DataDir(tmp.resolve("node"));
+        Files.createDirectories(data.conf());
+        Files.writeString(data.conf().resolve(DataDir.DEPLOY_WATCHER_CFG), "felix.fileinstall.dir = /elsewhere\n");
+
+        data.prepare(500);
+
+        assertThat(data.conf().resolve(DataDir.DEPLOY_WATCHER_CFG)).hasContent("felix.fileinstall.dir = /elsewhere");
+    }
+
+    @Test
     void anExistingDataDirectoryKeepsTheOperatorsChoices() throws Exception {
         DataDir data = new DataDir(tmp);
         data.prepare(1000);

@@ -58,6 +58,31 @@ class DistributionTest {
     }
 
     @Test
+    void everyDefaultBootFeatureHasAFeatureFileAndTheTransportsAreAmongThem() {
+        List<String> boot = List.of(NodeRunner.BOOT_FEATURES.split(","));
+
+        assertThat(boot).containsExactly("core", "console", "tls", "quic");
+        assertThat(boot).allSatisfy(name -> assertThat(dist.features().resolve(name + ".json")).isRegularFile());
+    }
+
+    @Test
+    void theTransportFeaturesBringTheirProtocolsAndCoreBringsTheTransportEngine() throws IOException {
+        assertThat(bundleIds("core")).contains("io.hypha:hypha-transport:0.1.0-SNAPSHOT", "io.hypha:hypha-wire:0.1.0-SNAPSHOT")
+                .anyMatch(id -> id.startsWith("com.google.protobuf:protobuf-java:"));
+        assertThat(bundleIds("tls")).contains("io.hypha:hypha-transport-tls:0.1.0-SNAPSHOT")
+                .anyMatch(id -> id.startsWith("io.netty:netty-handler:"))
+                .noneMatch(id -> id.startsWith("io.netty:netty-all:"));
+        assertThat(bundleIds("quic")).contains("io.hypha:hypha-transport-quic:0.1.0-SNAPSHOT")
+                .noneMatch(id -> id.contains("netty"));
+    }
+
+    private List<String> bundleIds(String feature) throws IOException {
+        try (Reader r = Files.newBufferedReader(dist.features().resolve(feature + ".json")); JsonReader json = Json.createReader(r)) {
+            return json.readObject().getJsonArray("bundles").stream().map(b -> b.asJsonObject().getString("id")).toList();
+        }
+    }
+
+    @Test
     void everyStartupBundleIsInTheSystemRepositoryAndIsABundle() throws IOException {
         StartupList startup = StartupList.read(dist.startupList());
         List<String> problems = new ArrayList<>();

@@ -4,6 +4,7 @@ import io.hypha.api.DeliveryException;
 import io.hypha.api.DeliveryFailure;
 import io.hypha.api.EngineAddress;
 import io.hypha.api.Envelope;
+import io.hypha.api.NodeId;
 import io.hypha.api.engine.DeadLetterLog;
 import io.hypha.api.engine.Engine;
 import io.hypha.api.engine.EngineContext;
@@ -13,6 +14,7 @@ import io.hypha.api.transport.TransportProtocol;
 import io.hypha.features.FeatureService;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -76,13 +78,16 @@ public final class HyphaCommands {
     }
 
     @Descriptor("send a text message to an engine as a request from the 'console' engine and print the reply;"
-            + " fails if the message cannot be delivered, succeeds (saying so) if it was sent but no reply came in time")
+            + " fails if the message cannot be delivered, succeeds (saying so) if it was sent but no reply came in time."
+            + " Forms: send <engine> <text>, send <engine>@<nodeid> <text>, send <nodeid> <engine> <text>")
     public void send(
             @Descriptor("how long to wait for the reply, in milliseconds (default " + DEFAULT_TIMEOUT + ")")
             @Parameter(names = {"-t", "--timeout"}, absentValue = DEFAULT_TIMEOUT) long timeoutMillis,
-            @Descriptor("the destination engine: name (this node) or name@nodeid") String engine,
-            @Descriptor("the text to send; several words are joined with single spaces") String... text) throws CommandException {
-        System.out.print(sendText(engine, String.join(" ", text), timeoutMillis));
+            @Descriptor("the destination engine: name (this node) or name@nodeid; or a node id (52 base32 characters),"
+                    + " and then the engine's name comes next") String destination,
+            @Descriptor("the text to send (after the engine name when a node id came first); several words are joined"
+                    + " with single spaces") String... words) throws CommandException {
+        System.out.print(sendText(destination, words, timeoutMillis));
     }
 
     @Descriptor("show messages that could not be delivered: counts by reason and the most recent letters")
@@ -135,6 +140,52 @@ public final class HyphaCommands {
     }
 
     /**
+     * Reads the arguments of {@code hypha:send} in either form and sends. A first argument that is a node id
+     * (52 base32 characters) starts the three-part form {@code <nodeid> <engine> <text>}; anything else is an engine
+     * address ({@code name} or {@code name@nodeid}) followed by the text. (An engine whose name happens to be a valid
+     * node id is reached as {@code name@<this node's id>}.)
+     *
+     * @param destination   the first argument
+     * @param words         the rest
+     * @param timeoutMillis how long to wait for the reply
+     * @return see {@link #sendText(String, String, long)}
+     * @throws CommandException see {@link #sendText(String, String, long)}; also if a node id is not followed by an
+     *                          engine name and a text
+     */
+    String sendText(String destination, String[] words, long timeoutMillis) throws CommandException {
+        String[] rest = words == null ? new String[0] : words;
+        if (destination == null || !isNodeId(destination)) {
+            return sendText(destination, String.join(" ", rest), timeoutMillis);
+        }
+        if (rest.length < 2) {
+            throw new CommandException(CommandException.Kind.BAD_ARGUMENT, "after a node id give the engine and the text:"
+                    + " hypha:send " + destination.trim() + " <engine> <text>");
+        }
+        if (rest[0].indexOf('@') >= 0) {
+            throw new CommandException(CommandException.Kind.BAD_ARGUMENT, "'" + rest[0] + "' names a node itself; after a node"
+                    + " id give the engine's name alone: hypha:send <nodeid> <engine> <text>, or hypha:send <engine>@<nodeid> <text>");
+        }
+        String engine = rest[0];
+        try {
+            EngineAddress.checkEngineName(engine);
+        } catch (IllegalArgumentException e) {
+            throw new CommandException(CommandException.Kind.BAD_ARGUMENT, "'" + engine + "' is not an engine name: " + e.getMessage());
+        }
+        String text = String.join(" ", Arrays.asList(rest).subList(1, rest.length));
+        return sendText(engine + "@" + NodeId.parse(destination.trim()), text, timeoutMillis);
+    }
+
+    /** @return whether {@code text} is the text form of a node id */
+    static boolean isNodeId(String text) {
+        try {
+            NodeId.parse(text);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /**
      * Sends {@code text} as a request from the console engine and waits for the outcome.
      *
      * @return the reply, or a note that none came within the timeout (the message was accepted, so the command
@@ -144,7 +195,8 @@ public final class HyphaCommands {
      */
     String sendText(String engine, String text, long timeoutMillis) throws CommandException {
         if (engine == null || engine.isBlank()) {
-            throw new CommandException(CommandException.Kind.BAD_ARGUMENT, "usage: hypha:send [--timeout ms] <engine>[@nodeid] <text>");
+            throw new CommandException(CommandException.Kind.BAD_ARGUMENT, "usage: hypha:send [--timeout ms] <engine>[@nodeid] <text>"
+                    + ", or hypha:send [--timeout ms] <nodeid> <engine> <text>");
         }
         if (text.isBlank()) {
             throw new CommandException(CommandException.Kind.BAD_ARGUMENT, "give the text to send: hypha:send " + engine + " <text>");
@@ -200,7 +252,7 @@ public final class HyphaCommands {
     private static String hint(DeliveryFailure failure) {
         return switch (failure) {
             case NO_SUCH_ENGINE -> " (check the name with hypha:engines)";
-            case NO_ROUTE -> " (no transport reaches that node; check hypha:node)";
+            case NO_ROUTE -> " (no session with that node: hypha:peers lists them, hypha:connect <uri> reaches one)";
             case MAILBOX_FULL -> " (the engine is overloaded; try again later)";
             case ENGINE_STOPPED -> " (its bundle stopped; check lb)";
             case ENGINE_FAILED -> " (the engine threw; see the node's log)";

@@ -110,6 +110,18 @@ class GogoDispatchTest {
     }
 
     @Test
+    void sendTakesANodeIdEngineAndTextAsThreeArguments() throws Exception {
+        context.pending.complete(Envelope.builder().src(EngineAddress.of(Fakes.node(9), "echo")).dst(context.self())
+                .type("echo.reply").payload("hello world").build());
+
+        String printed = run("hypha:send --timeout 100 " + Fakes.node(9) + " echo hello world");
+
+        assertThat(context.requests).containsExactly(new Fakes.Context.Request(
+                EngineAddress.of(Fakes.node(9), "echo"), "text", "hello world", Duration.ofMillis(100)));
+        assertThat(printed).contains("reply from echo@").contains("(echo.reply): hello world");
+    }
+
+    @Test
     void sendUsesItsDefaultTimeoutWithoutTheOption() throws Exception {
         context.pending.complete(Envelope.builder().src(EngineAddress.local("echo")).dst(context.self()).type("echo.reply").payload("hi").build());
 
@@ -148,7 +160,8 @@ class GogoDispatchTest {
         assertThat(printed).contains("send - send a text message to an engine")
                 .contains("scope: hypha")
                 .contains("-t, --timeout   how long to wait for the reply")
-                .contains("the destination engine");
+                .contains("the destination engine")
+                .contains("send <nodeid> <engine> <text>");
     }
 
     @Test

@@ -56,6 +56,57 @@ class HyphaCommandsTest {
     }
 
     @Test
+    void sendTakesANodeIdThenTheEngineThenTheText() throws Exception {
+        context.pending.complete(reply("hello world"));
+
+        String text = commands.sendText(Fakes.node(9).toString(), new String[] {"echo", "hello", "world"}, 100);
+
+        assertThat(context.requests).containsExactly(new Fakes.Context.Request(
+                EngineAddress.of(Fakes.node(9), "echo"), "text", "hello world", Duration.ofMillis(100)));
+        assertThat(text).isEqualTo("reply from echo (echo.reply): hello world\n");
+    }
+
+    @Test
+    void sendStillReadsAnEngineAddressFollowedByTheTextWhenTheFirstWordIsNoNodeId() throws Exception {
+        context.pending.complete(reply("x"));
+
+        commands.sendText("echo", new String[] {"stream", Fakes.node(9).toString()}, 100);
+        commands.sendText("echo@" + Fakes.node(9), new String[] {"hi"}, 100);
+
+        assertThat(context.requests).extracting(Fakes.Context.Request::to, Fakes.Context.Request::payload).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(EngineAddress.local("echo"), "stream " + Fakes.node(9)),
+                org.assertj.core.groups.Tuple.tuple(EngineAddress.of(Fakes.node(9), "echo"), "hi"));
+    }
+
+    @Test
+    void sendRefusesANodeIdThatIsNotFollowedByAnEngineNameAndAText() {
+        String node = Fakes.node(9).toString();
+
+        CommandException noText = catchThrowableOfType(() -> commands.sendText(node, new String[] {"echo"}, 100), CommandException.class);
+        CommandException nothing = catchThrowableOfType(() -> commands.sendText(node, new String[0], 100), CommandException.class);
+        CommandException address = catchThrowableOfType(
+                () -> commands.sendText(node, new String[] {"echo@" + node, "hi"}, 100), CommandException.class);
+        CommandException badName = catchThrowableOfType(() -> commands.sendText(node, new String[] {"ec ho!", "hi"}, 100), CommandException.class);
+
+        assertThat(List.of(noText, nothing, address, badName)).extracting(CommandException::kind)
+                .containsOnly(CommandException.Kind.BAD_ARGUMENT);
+        assertThat(noText.getMessage()).contains("hypha:send " + node + " <engine> <text>");
+        assertThat(address.getMessage()).contains("engine's name alone");
+        assertThat(badName.getMessage()).contains("'ec ho!' is not an engine name");
+        assertThat(context.requests).isEmpty();
+    }
+
+    @Test
+    void aNodeIdIsRecognisedOnlyInItsFullTextForm() {
+        String id = Fakes.node(9).toString();
+
+        assertThat(HyphaCommands.isNodeId(id)).isTrue();
+        assertThat(HyphaCommands.isNodeId(id.toUpperCase(java.util.Locale.ROOT))).isTrue();
+        assertThat(HyphaCommands.isNodeId(id.substring(0, 51))).isFalse();
+        assertThat(HyphaCommands.isNodeId("echo")).isFalse();
+    }
+
+    @Test
     void sendFailsWithTheReasonWhenTheMessageIsNotDelivered() {
         context.pending.completeExceptionally(new DeliveryException(DeliveryFailure.NO_SUCH_ENGINE, "no engine 'nope' on this node"));
 
