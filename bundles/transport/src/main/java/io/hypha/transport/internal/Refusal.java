@@ -23,5 +23,9 @@ public enum Refusal {
     /** Nothing arrived on the connection within the stall timeout, pings included. */
     STALLED,
     /** The transport could not open the connection (unreachable, authentication failed, bad address). */
-    DIAL_FAILED
+    DIAL_FAILED,
+    /** The transport closed the connection because the peer's identity failed verification. */
+    AUTHENTICATION_FAILED,
+    /** The transport reported the connection broken (an I/O error, the peer unreachable or gone). */
+    LOST
 }

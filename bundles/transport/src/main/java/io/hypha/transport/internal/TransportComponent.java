@@ -15,6 +15,7 @@ import java.security.SecureRandom;
 import java.time.InstantSource;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -62,7 +63,8 @@ public final class TransportComponent implements RemoteGateway, TransportAdmin {
         @AttributeDefinition(name = "Listen addresses",
                 description = "Addresses to listen on, one per protocol and port, as scheme://host:port (port 0: any "
                         + "free port; the bound addresses are logged and shown by hypha:listen). An address whose scheme "
-                        + "has no installed protocol waits for one. Changes re-bind at once.")
+                        + "has no installed protocol waits for one. Changes re-bind at once. A single value may list "
+                        + "several addresses separated by commas (as a .cfg file gives them).")
         String[] listen() default {"tls://127.0.0.1:0", "quic://127.0.0.1:0"};
 
         /** @return scheme preference */
@@ -265,8 +267,8 @@ public final class TransportComponent implements RemoteGateway, TransportAdmin {
     static TransportSettings settings(Config c) {
         try {
             return new TransportSettings(
-                    Arrays.stream(c.listen()).map(String::trim).filter(s -> !s.isEmpty()).map(URI::create).toList(),
-                    List.of(c.preferredSchemes()), c.maxConnections(), c.maxPeers(), c.maxFrameSize(),
+                    items(c.listen()).stream().map(URI::create).toList(),
+                    items(c.preferredSchemes()), c.maxConnections(), c.maxPeers(), c.maxFrameSize(),
                     c.outboundBufferMessages(), c.outboundBufferBytes(), c.sendWindowMessages(), c.sendWindowBytes(),
                     c.handoffCapacity(), c.inboundQueueCapacity(), c.inboundBufferBytes(), c.handshakeTimeoutMillis(),
                     c.idleTimeoutMillis(), c.pingIntervalMillis(), c.stallTimeoutMillis(), c.redialMinMillis(),
@@ -277,6 +279,18 @@ public final class TransportComponent implements RemoteGateway, TransportAdmin {
             LOG.error("configuration {} is invalid ({}); using the defaults", PID, e.getMessage());
             return TransportSettings.defaults();
         }
+    }
+
+    /**
+     * The items of a multi-valued property. A {@code .cfg} file (FileInstall) gives one string, so each value is also
+     * split on commas; items are trimmed and empty ones dropped.
+     */
+    static List<String> items(String[] values) {
+        if (values == null) {
+            return List.of();
+        }
+        return Arrays.stream(values).filter(Objects::nonNull).flatMap(v -> Arrays.stream(v.split(",")))
+                .map(String::trim).filter(s -> !s.isEmpty()).toList();
     }
 
     // ------------------------------------------------------------------ RemoteGateway, TransportAdmin

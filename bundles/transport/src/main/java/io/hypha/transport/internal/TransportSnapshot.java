@@ -44,14 +44,17 @@ public record TransportSnapshot(NodeId self, List<ProtocolInfo> protocols, List<
      * @param traffic     counters since start
      * @param drops       message drops by reason, since start (every reason present)
      * @param refusals    connections refused or closed by reason, since start (every reason present)
+     * @param metrics     the installed protocol's own counters ({@code TransportProtocol.metrics()}), by dotted name;
+     *                    empty if it is not installed or keeps none
      */
     public record ProtocolInfo(String scheme, boolean installed, List<URI> listening, int connections, Traffic traffic,
-                               Map<Drop, Long> drops, Map<Refusal, Long> refusals) {
+                               Map<Drop, Long> drops, Map<Refusal, Long> refusals, Map<String, Long> metrics) {
         /** Copies the lists and maps. */
         public ProtocolInfo {
             listening = List.copyOf(listening);
             drops = Map.copyOf(drops);
             refusals = Map.copyOf(refusals);
+            metrics = Map.copyOf(metrics);
         }
     }
 

@@ -191,6 +191,15 @@ class TransportComponentTest {
     }
 
     @Test
+    void aCommaSeparatedListenValueFromACfgFileIsSplitIntoAddresses() {
+        TransportSettings s = TransportComponent.settings(config(Map.of("listen", new String[] {"tls://127.0.0.1:0, quic://127.0.0.1:0,"},
+                "preferredSchemes", new String[] {"tls,quic"})));
+
+        assertThat(s.listen()).containsExactly(URI.create("tls://127.0.0.1:0"), URI.create("quic://127.0.0.1:0"));
+        assertThat(s.preferredSchemes()).containsExactly("tls", "quic");
+    }
+
+    @Test
     void deactivationStopsTheThreadAndRefusesLaterMessages() {
         TransportComponent a = start(node(1), "a", new Sink());
         started.clear();

@@ -135,17 +135,18 @@ final class InboundHandshake extends Handshake implements ApplicationProtocolCon
 
     private NodeId refuse(StreamOutput output, Refusal refusal, String why) {
         LOG.info("QUIC connection from {} refused ({}): {}", remote, refusal, why);
-        transport.refused();
+        CloseCode code = switch (refusal) {
+            case AUTHENTICATION_FAILED -> CloseCode.AUTHENTICATION_FAILED;
+            case UNAVAILABLE -> CloseCode.UNAVAILABLE;
+            case MALFORMED -> CloseCode.MALFORMED;
+        };
+        transport.refused(code);
         try {
             writeMessage(output, ClientAuth.message(Type.REFUSED, new byte[] {refusal.code}));
         } catch (IOException | RuntimeException e) {
             // best effort: the close code below says it too
         }
-        abandon(switch (refusal) {
-            case AUTHENTICATION_FAILED -> CloseCode.AUTHENTICATION_FAILED;
-            case UNAVAILABLE -> CloseCode.UNAVAILABLE;
-            case MALFORMED -> CloseCode.MALFORMED;
-        }, why);
+        abandon(code, why);
         return null;
     }
 
@@ -169,7 +170,7 @@ final class InboundHandshake extends Handshake implements ApplicationProtocolCon
         super.tick(now);
         if (!wasFinished && timedOut()) {
             LOG.info("QUIC connection from {} did not authenticate within the handshake timeout", remote);
-            transport.refused();
+            transport.refused(CloseCode.HANDSHAKE_TIMEOUT);
             transport.watchdog().remove(this);
             if (endpoint.forget(this)) {
                 transport.released();

@@ -134,7 +134,7 @@ final class QuicEndpoint implements ListeningEndpoint, ApplicationProtocolConnec
                 return handshake;
             }
         }
-        transport.refused();
+        transport.refused(CloseCode.UNAVAILABLE);
         quic.close(CloseCode.UNAVAILABLE.code, CloseCode.UNAVAILABLE.name());
         return null;
     }

@@ -187,6 +187,16 @@ final class QuicFrameConnection implements Connection, Watchdog.Watched {
         closeWith(null);
     }
 
+    /** @return whether this side dialled */
+    boolean isOutbound() {
+        return outbound;
+    }
+
+    /** @return why the connection closed, or {@code null} while open or after an orderly close */
+    TransportException closeCause() {
+        return closeCause.get();
+    }
+
     /**
      * Closes the connection (once): records why, tells the peer, and wakes both threads; the reader then reports
      * {@code onClosed} with the recorded cause.

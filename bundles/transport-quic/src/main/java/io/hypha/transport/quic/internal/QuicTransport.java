@@ -16,13 +16,13 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.security.SecureRandom;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -184,7 +184,7 @@ public final class QuicTransport implements TransportProtocol, AutoCloseable {
     private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
     /** Open connections plus handshakes in progress. */
     private final AtomicInteger slots = new AtomicInteger();
-    private final AtomicLong refused = new AtomicLong();
+    private final QuicCounters counters = new QuicCounters();
     private final Object lifecycle = new Object();
     /** Guarded by lifecycle. */
     private boolean stopped;
@@ -316,9 +316,18 @@ public final class QuicTransport implements TransportProtocol, AutoCloseable {
         slots.decrementAndGet();
     }
 
-    /** A connection was refused (authentication, capacity, timeout); counted for metrics. */
-    void refused() {
-        refused.incrementAndGet();
+    /**
+     * An inbound connection was refused before it was authenticated; counted for metrics.
+     *
+     * @param code what the peer was told (or, for a silent dialler, {@link CloseCode#HANDSHAKE_TIMEOUT})
+     */
+    void refused(CloseCode code) {
+        counters.refused(code);
+    }
+
+    /** @param error why this side closed an established connection; counted for metrics */
+    void closedFor(TransportError error) {
+        counters.closed(error);
     }
 
     /** @return whether the transport still runs (the connection is then registered and watched) */
@@ -329,6 +338,7 @@ public final class QuicTransport implements TransportProtocol, AutoCloseable {
             }
             connections.add(connection);
             watchdog.add(connection);
+            counters.established(connection.isOutbound());
             return true;
         }
     }
@@ -338,6 +348,10 @@ public final class QuicTransport implements TransportProtocol, AutoCloseable {
         watchdog.remove(connection);
         if (connections.remove(connection)) {
             released();
+            TransportException cause = connection.closeCause();
+            if (cause != null && cause.error() != TransportError.CLOSED) {
+                closedFor(cause.error()); // a failure, not an orderly close or a shutdown
+            }
         }
     }
 
@@ -349,7 +363,18 @@ public final class QuicTransport implements TransportProtocol, AutoCloseable {
 
     /** @return connections refused so far (failed authentication, over capacity, handshake timeout) */
     long refusedCount() {
-        return refused.get();
+        return counters.refusedTotal();
+    }
+
+    /**
+     * Counters by dotted lower-case name: {@code connections.inbound}, {@code connections.outbound},
+     * {@code refused.<authentication_failed|unavailable|malformed|handshake_timeout|...>} (inbound connections refused
+     * before authentication) and {@code closed.<timeout|frame_too_large|malformed|io|...>} (established connections
+     * this side closed for a failure).
+     */
+    @Override
+    public Map<String, Long> metrics() {
+        return counters.snapshot();
     }
 
     /** @return open connections plus handshakes in progress */

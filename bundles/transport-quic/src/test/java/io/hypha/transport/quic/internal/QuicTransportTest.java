@@ -82,6 +82,7 @@ class QuicTransportTest {
 
         assertThat(e.error()).isEqualTo(TransportError.AUTHENTICATION_FAILED);
         await(() -> a.refusedCount() == 1, "the refusal is counted");
+        assertThat(a.metrics()).containsEntry("refused.authentication_failed", 1L).containsEntry("connections.inbound", 0L);
         assertThat(aHandler.connected()).isEmpty();
         await(() -> a.slotsInUse() == 0 && b.slotsInUse() == 0, "both sides free the connection's slot");
         // The listener goes on serving honest peers.
@@ -101,6 +102,7 @@ class QuicTransportTest {
             raw.out.flush();
 
             await(() -> a.refusedCount() == 1, "the garbage is refused and counted");
+            assertThat(a.metrics()).containsEntry("refused.malformed", 1L).containsEntry("refused.authentication_failed", 0L);
         }
         assertThat(aHandler.connected()).isEmpty();
         await(() -> a.slotsInUse() == 0, "the slot is free again");
@@ -118,6 +120,7 @@ class QuicTransportTest {
             raw.out.flush();
 
             await(() -> a.refusedCount() == 1, "the silent dialler is cut off and counted");
+            assertThat(a.metrics()).containsEntry("refused.handshake_timeout", 1L);
         }
         assertThat(aHandler.connected()).isEmpty();
         await(() -> a.slotsInUse() == 0, "the slot is free again");
@@ -143,6 +146,9 @@ class QuicTransportTest {
         Optional<TransportException> cause = bHandler.awaitClosed(out, TIMEOUT);
         assertThat(cause).isPresent();
         assertThat(cause.get().error()).isEqualTo(TransportError.TIMEOUT);
+        await(() -> b.metrics().get("closed.timeout") == 1L, "the stall is counted");
+        assertThat(b.metrics()).containsEntry("connections.outbound", 1L).containsEntry("closed.io", 0L);
+        assertThat(a.metrics()).containsEntry("connections.inbound", 1L);
         aHandler.releaseFrames();
         Connection in = aHandler.connected().get(0);
         aHandler.awaitClosed(in, TIMEOUT);

@@ -398,8 +398,18 @@ public final class TlsTransport implements TransportProtocol, AutoCloseable {
         }
     }
 
-    /** @return counters of connections established and closed by reason (for tests and a future metrics service) */
+    /** @return counters of connections established and closed by reason (the same as {@link #metrics()}) */
     public Map<String, Long> counters() {
+        return counters.snapshot();
+    }
+
+    /**
+     * Counters by dotted lower-case name: {@code connections.inbound}, {@code connections.outbound} and
+     * {@code closed.<over_capacity|not_tls|authentication_failed|handshake_failed|...>}, one per {@link CloseReason}.
+     * Shown by {@code hypha:transports}.
+     */
+    @Override
+    public Map<String, Long> metrics() {
         return counters.snapshot();
     }
 

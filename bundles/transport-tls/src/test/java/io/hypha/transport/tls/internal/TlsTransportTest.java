@@ -9,6 +9,7 @@ import io.hypha.api.transport.ListeningEndpoint;
 import io.hypha.api.transport.TransportCredentials;
 import io.hypha.api.transport.TransportError;
 import io.hypha.api.transport.TransportException;
+import io.hypha.api.transport.TransportProtocol;
 import io.hypha.testkit.transport.RecordingConnectionHandler;
 import io.hypha.testkit.transport.TestFrames;
 import io.hypha.testkit.transport.TestTransportContext;
@@ -146,6 +147,8 @@ class TlsTransportTest {
             assertThat(serverHandler.frames(in)).isEmpty();
         }
         assertThat(server.counters()).containsEntry("closed.frame_too_large", 1L);
+        assertThat(((TransportProtocol) server).metrics()).as("the counters are the protocol's metrics")
+                .containsEntry("closed.frame_too_large", 1L).containsEntry("closed.not_tls", 0L);
     }
 
     @Test

@@ -98,6 +98,11 @@ final class TransportText {
                 sb.append("drops ").append(p.scheme()).append(": ").append(counts(p.drops())).append('\n');
                 sb.append("refused ").append(p.scheme()).append(": ").append(counts(p.refusals())).append('\n');
             }
+            for (ProtocolInfo p : snapshot.protocols()) {
+                if (p.installed()) {
+                    sb.append("metrics ").append(p.scheme()).append(": ").append(metrics(p.metrics())).append('\n');
+                }
+            }
         }
         long connected = snapshot.peers().stream().filter(p -> p.state() == TransportSnapshot.PeerState.CONNECTED).count();
         sb.append("sessions: ").append(snapshot.peers().size()).append(" (").append(connected).append(" connected), queued ")
@@ -134,6 +139,15 @@ final class TransportText {
         String s = counts.entrySet().stream().filter(e -> e.getValue() != 0)
                 .sorted(Map.Entry.comparingByKey())
                 .map(e -> e.getKey().name().toLowerCase(Locale.ROOT) + "=" + e.getValue())
+                .collect(Collectors.joining(" "));
+        return s.isEmpty() ? "none" : s;
+    }
+
+    /** The protocol's non-zero counters as {@code name=value}, sorted by name; {@code none} if all are zero. */
+    private static String metrics(Map<String, Long> metrics) {
+        String s = metrics.entrySet().stream().filter(e -> e.getValue() != 0)
+                .sorted(Map.Entry.comparingByKey())
+                .map(e -> e.getKey() + "=" + e.getValue())
                 .collect(Collectors.joining(" "));
         return s.isEmpty() ? "none" : s;
     }

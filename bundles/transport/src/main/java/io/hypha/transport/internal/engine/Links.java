@@ -514,11 +514,35 @@ final class Links {
         }
     }
 
+    /**
+     * The transport closed a connection. A close for a failure is counted by its cause, like the engine's own
+     * refusals (a frame the transport refused at its length prefix is OVERSIZE here too); an orderly close is not.
+     */
     void onClosed(Link link, TransportException cause) {
         if (!link.isClosed()) {
-            close(link, null, cause == null ? "closed by the peer or the transport" : cause.getMessage());
+            Refusal reason = refusalOf(link, cause);
+            if (reason == null) {
+                close(link, cause, cause == null ? "closed by the peer or the transport" : cause.getMessage());
+            } else {
+                refuse(link, reason, "the transport closed it: " + cause.getMessage(), true);
+            }
         }
         link.protocol.forget(link);
+    }
+
+    /** @return the refusal a transport's close cause counts as, or {@code null} for an orderly close */
+    static Refusal refusalOf(Link link, TransportException cause) {
+        if (cause == null) {
+            return null;
+        }
+        return switch (cause.error()) {
+            case FRAME_TOO_LARGE -> Refusal.OVERSIZE;
+            case MALFORMED -> Refusal.MALFORMED;
+            case AUTHENTICATION_FAILED -> Refusal.AUTHENTICATION_FAILED;
+            case TIMEOUT -> link.inHandshake() ? Refusal.HANDSHAKE_TIMEOUT : Refusal.STALLED;
+            case IO, UNREACHABLE -> Refusal.LOST;
+            case CLOSED, BAD_ADDRESS -> null;
+        };
     }
 
     /** Closes a link for a protocol reason, counting it. */
@@ -536,7 +560,7 @@ final class Links {
             return;
         }
         link.protocol.stats.refusals[reason.ordinal()]++;
-        if (reason != Refusal.DIAL_FAILED && reason != Refusal.STALLED) {
+        if (reason != Refusal.DIAL_FAILED && reason != Refusal.STALLED && reason != Refusal.LOST) {
             LOG.info("node {}: closing {}: {} ({})", engine.selfShort, link, reason, why);
         } else {
             LOG.debug("node {}: closing {}: {} ({})", engine.selfShort, link, reason, why);

@@ -11,12 +11,17 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Builds a {@link TransportSnapshot} from the engine's state. Engine thread only. */
 final class Snapshots {
+    private static final Logger LOG = LoggerFactory.getLogger(Snapshots.class);
+
     private Snapshots() {
     }
 
@@ -28,7 +33,7 @@ final class Snapshots {
             protocols.add(new ProtocolInfo(st.scheme, engine.protocols.isInstalled(st.scheme),
                     listening.getOrDefault(st.scheme, List.of()), connections.getOrDefault(st.scheme, 0),
                     new Traffic(st.messagesIn, st.messagesOut, st.bytesIn, st.bytesOut), drops(st.drops),
-                    refusals(st.refusals)));
+                    refusals(st.refusals), metrics(engine.protocols.current(st.scheme))));
         }
         protocols.sort(Comparator.comparing(ProtocolInfo::scheme));
 
@@ -49,6 +54,28 @@ final class Snapshots {
             refused[i] = forwardRefusals[i].sum();
         }
         return new TransportSnapshot(engine.self, protocols, peers, drops(refused));
+    }
+
+    /** The protocol's own counters; a protocol that fails to give them shows none rather than breaking the snapshot. */
+    private static Map<String, Long> metrics(ProtocolHandle handle) {
+        if (handle == null) {
+            return Map.of();
+        }
+        try {
+            Map<String, Long> metrics = handle.protocol.metrics();
+            Map<String, Long> out = new HashMap<>();
+            if (metrics != null) {
+                metrics.forEach((k, v) -> {
+                    if (k != null && v != null) {
+                        out.put(k, v);
+                    }
+                });
+            }
+            return out;
+        } catch (RuntimeException e) {
+            LOG.debug("transport protocol {} failed to give its metrics: {}", handle, e.toString());
+            return Map.of();
+        }
     }
 
     private static Map<Drop, Long> drops(long[] counts) {

@@ -76,9 +76,10 @@ class TransportCommandsTest {
         URI connected;
         TransportSnapshot snapshot = new TransportSnapshot(SELF,
                 List.of(new ProtocolInfo("quic", true, List.of(URI.create("quic://127.0.0.1:4002")), 1,
-                                new Traffic(10, 20, 1000, 2000), drops(Drop.DUPLICATE, 3), refusals(Refusal.MALFORMED, 1)),
+                                new Traffic(10, 20, 1000, 2000), drops(Drop.DUPLICATE, 3), refusals(Refusal.MALFORMED, 1),
+                                Map.of("refused.malformed", 2L, "connections.inbound", 5L, "closed.io", 0L)),
                         new ProtocolInfo("tls", false, List.of(), 0, new Traffic(0, 0, 0, 0), drops(Drop.EXPIRED, 0),
-                                refusals(Refusal.DENIED, 0))),
+                                refusals(Refusal.DENIED, 0), Map.of())),
                 List.of(new PeerInfo(PEER, PeerState.CONNECTED, true, "quic", URI.create("quic://127.0.0.1:5002"), 231, 4, 7, 1,
                                 new Traffic(1, 2, 3, 4), drops(Drop.EXPIRED, 0)),
                         new PeerInfo(OTHER, PeerState.DISCONNECTED, false, "", null, -1, 0, 0, 0,
@@ -198,6 +199,25 @@ class TransportCommandsTest {
         assertThat(text).containsPattern("tls +no +- +0 +0 +0 +0 +0\n");
         assertThat(text).contains("drops quic: duplicate=3\n", "refused quic: malformed=1\n", "drops tls: none\n",
                 "sessions: 2 (1 connected), queued 4, unacked 7\n", "refused at send: buffer_full=5\n");
+    }
+
+    @Test
+    void transportsShowsEachInstalledProtocolsNonZeroMetricsSortedByName() throws Exception {
+        String text = run("hypha:transports");
+
+        assertThat(text).contains("metrics quic: connections.inbound=5 refused.malformed=2\n");
+        assertThat(text).as("a protocol that is not installed has no metrics line").doesNotContain("metrics tls:");
+    }
+
+    @Test
+    void transportsSaysNoneWhenAnInstalledProtocolsMetricsAreAllZero() throws Exception {
+        TransportSnapshot s = admin.snapshot;
+        ProtocolInfo quic = s.protocols().get(0);
+        admin.snapshot = new TransportSnapshot(s.self(), List.of(new ProtocolInfo(quic.scheme(), true, quic.listening(),
+                quic.connections(), quic.traffic(), quic.drops(), quic.refusals(), Map.of("closed.io", 0L))), s.peers(),
+                s.forwardRefusals());
+
+        assertThat(run("hypha:transports")).contains("metrics quic: none\n");
     }
 
     @Test

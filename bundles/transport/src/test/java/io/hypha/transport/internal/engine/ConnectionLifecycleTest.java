@@ -99,6 +99,63 @@ class ConnectionLifecycleTest {
     }
 
     @Test
+    void connectionsTheTransportClosesForAFailureAreCountedByCauseAndOrderlyClosesAreNot() {
+        TestNodes.Node a = net.node("a", TestNodes.settings("a").redialMinMillis(100).redialMaxMillis(500).build());
+        TestNodes.Node b = net.node("b");
+        a.install(Q);
+        b.install(Q);
+        a.connect(b, Q);
+        List<TransportError> causes = List.of(TransportError.FRAME_TOO_LARGE, TransportError.MALFORMED,
+                TransportError.AUTHENTICATION_FAILED, TransportError.IO, TransportError.UNREACHABLE, TransportError.CLOSED);
+
+        for (TransportError cause : causes) {
+            net.advance(Duration.ofSeconds(3));
+            assertThat(net.network.open()).as("re-dialled before " + cause).hasSize(1);
+            net.network.open().get(0).breakWith(new TransportException(cause, "broken: " + cause, null));
+            net.pump();
+        }
+        net.advance(Duration.ofSeconds(3));
+
+        for (TestNodes.Node n : List.of(a, b)) {
+            assertThat(n.protocol(Q).refusals()).as(n.toString())
+                    .containsEntry(Refusal.OVERSIZE, 1L)
+                    .containsEntry(Refusal.MALFORMED, 1L)
+                    .containsEntry(Refusal.AUTHENTICATION_FAILED, 1L)
+                    .containsEntry(Refusal.LOST, 2L)
+                    .containsEntry(Refusal.STALLED, 0L)
+                    .containsEntry(Refusal.HANDSHAKE_TIMEOUT, 0L);
+        }
+        assertThat(a.peer(b).state()).as("the session survives every close").isEqualTo(PeerState.CONNECTED);
+    }
+
+    @Test
+    void aTransportTimeoutCountsAsAStallOnAnOpenConnection() {
+        TestNodes.Node a = net.node("a");
+        TestNodes.Node b = net.node("b");
+        a.install(Q);
+        b.install(Q);
+        a.connect(b, Q);
+
+        net.network.open().get(0).breakWith(new TransportException(TransportError.TIMEOUT, "stalled", null));
+        net.pump();
+
+        assertThat(a.protocol(Q).refusals()).containsEntry(Refusal.STALLED, 1L).containsEntry(Refusal.HANDSHAKE_TIMEOUT, 0L);
+    }
+
+    @Test
+    void theSnapshotCarriesEachInstalledProtocolsOwnMetricsAndSurvivesOneThatFails() {
+        TestNodes.Node a = net.node("a");
+        MemoryNetwork.MemoryTransport q = a.install(Q);
+        MemoryNetwork.MemoryTransport t = a.install(T);
+        q.metrics = java.util.Map.of("closed.not_tls", 2L, "connections.inbound", 0L);
+        t.metrics = null;
+
+        assertThat(a.protocol(Q).metrics()).containsExactlyInAnyOrderEntriesOf(q.metrics);
+        assertThat(a.protocol(T).metrics()).as("a protocol whose metrics throw shows none").isEmpty();
+        assertThat(a.protocol(T).installed()).isTrue();
+    }
+
+    @Test
     void garbageAndOversizeFramesCloseTheirConnectionAreCountedAndOtherPeersAreStillServed() {
         TestNodes.Node a = net.node("a");
         TestNodes.Node b = net.node("b", TestNodes.settings("b").maxFrameSize(1 << 16).build());

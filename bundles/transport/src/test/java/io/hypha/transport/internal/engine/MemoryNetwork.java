@@ -115,6 +115,8 @@ public final class MemoryNetwork {
         final List<URI> bound = new ArrayList<>();
         /** When each dial was made, by {@link MemoryNetwork#clock}. */
         final List<Long> dialTimes = new ArrayList<>();
+        /** What {@link #metrics()} gives; {@code null}: it throws. */
+        java.util.Map<String, Long> metrics = java.util.Map.of();
 
         /**
          * @param scheme the scheme it serves
@@ -128,6 +130,14 @@ public final class MemoryNetwork {
         @Override
         public String scheme() {
             return scheme;
+        }
+
+        @Override
+        public java.util.Map<String, Long> metrics() {
+            if (metrics == null) {
+                throw new IllegalStateException("metrics broke");
+            }
+            return metrics;
         }
 
         @Override
