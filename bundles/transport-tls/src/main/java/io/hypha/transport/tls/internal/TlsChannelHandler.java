@@ -75,6 +75,19 @@ final class TlsChannelHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        // A dial to a free loopback port in the ephemeral range can connect to itself (TCP simultaneous open: the
+        // kernel picks the destination port as the source port). That is nobody listening, not a TLS peer.
+        if (dial != null && ctx.channel().localAddress() != null
+                && ctx.channel().localAddress().equals(ctx.channel().remoteAddress())) {
+            fail(ctx, new TransportException(TransportError.UNREACHABLE, "nothing listens on " + dialled
+                    + " (the socket connected to itself)", null), CloseReason.IO_ERROR);
+            return;
+        }
+        ctx.fireChannelActive();
+    }
+
+    @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
         if (event instanceof SslHandshakeCompletionEvent handshake) {
             if (handshake.isSuccess()) {
@@ -222,9 +235,15 @@ final class TlsChannelHandler extends ChannelInboundHandlerAdapter {
         }
         CloseReason reason = classify(cause);
         TransportException transportException = find(cause, TransportException.class);
+        // A dial whose socket is reset or fails to write before the TLS handshake got anywhere met no TLS peer: on
+        // loopback that is what a just-closed listener looks like (NIO closes its socket on the next select).
+        boolean unreachable = dial != null && connection == null
+                && (reason == CloseReason.IO_ERROR || reason == CloseReason.TLS_ERROR)
+                && find(cause, java.io.IOException.class) != null && find(cause, SSLHandshakeException.class) == null;
         TransportException reported = transportException != null
                 ? transportException
-                : new TransportException(reason.error(), describe(cause), cause);
+                : new TransportException(unreachable ? TransportError.UNREACHABLE : reason.error(), describe(cause),
+                        cause);
         fail(ctx, reported, reason);
     }
 
