@@ -18,5 +18,12 @@ public enum DeliveryFailure {
     /** A request got no reply within its timeout. */
     TIMEOUT,
     /** The destination engine threw while handling the message. */
-    ENGINE_FAILED
+    ENGINE_FAILED,
+    /**
+     * The destination is an edge node reached through a relay, and the relay refused to hold the message: its quota
+     * for that node (messages or bytes) or its total store is full. Nothing was stored; the sender may retry later.
+     *
+     * @since 1.1
+     */
+    QUOTA_FULL
 }

@@ -12,7 +12,7 @@
  * Everything in this package is a value type: immutable and safe to share between threads.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.hypha.api;
 
 import org.osgi.annotation.bundle.Export;

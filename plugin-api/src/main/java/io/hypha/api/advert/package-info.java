@@ -20,7 +20,7 @@
  * {@code docs/wire-protocol.md} (section "Node adverts") defines the encoding and the signature.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.hypha.api.advert;
 
 import org.osgi.annotation.bundle.Export;

@@ -23,6 +23,21 @@ public interface LocalDelivery {
     void deliver(Envelope envelope);
 
     /**
+     * Puts a message into a local engine's mailbox if it can be taken now, and otherwise hands it back untouched:
+     * nothing is dead-lettered and nobody is told. For callers that can hold a message and try again, such as the
+     * Transport engine delivering messages from another node: by not acknowledging what was refused it pushes back
+     * on the remote sender instead of losing the message.
+     *
+     * @param envelope the message; its destination names a local engine
+     * @return {@code null} if it was queued; {@link DeliveryFailure#MAILBOX_FULL} if the mailbox is at its bound (try
+     *         again later); otherwise the final reason ({@link DeliveryFailure#NO_SUCH_ENGINE},
+     *         {@link DeliveryFailure#ENGINE_STOPPED}, {@link DeliveryFailure#EXPIRED}), which the caller reports with
+     *         {@link #undeliverable}
+     * @since 1.1
+     */
+    DeliveryFailure offer(Envelope envelope);
+
+    /**
      * Records that a message could not be delivered and tells the sending engine, if it is local.
      *
      * @param envelope the message

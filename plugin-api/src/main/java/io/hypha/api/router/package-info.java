@@ -4,7 +4,7 @@
  * {@link io.hypha.api.router.RemoteGateway} (the Transport engine) when one is installed.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.hypha.api.router;
 
 import org.osgi.annotation.bundle.Export;

@@ -10,7 +10,7 @@
  * </pre>
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.hypha.api.transport;
 
 import org.osgi.annotation.bundle.Export;

@@ -256,6 +256,7 @@ public final class HyphaCommands {
             case MAILBOX_FULL -> " (the engine is overloaded; try again later)";
             case ENGINE_STOPPED -> " (its bundle stopped; check lb)";
             case ENGINE_FAILED -> " (the engine threw; see the node's log)";
+            case QUOTA_FULL -> " (the relay that holds messages for that edge node is at its quota; try again later)";
             default -> "";
         };
     }

@@ -353,30 +353,40 @@ public final class EngineHost implements LocalDelivery, EngineDirectory, DeadLet
 
     @Override
     public void deliver(Envelope envelope) {
+        DeliveryFailure failure = offer(envelope);
+        if (failure != null) {
+            String name = envelope.dst().engine();
+            undeliverable(envelope, failure, switch (failure) {
+                case NO_SUCH_ENGINE -> "no engine named " + name + " on node " + nodeShort;
+                case EXPIRED -> "expired before it reached the mailbox of engine " + name;
+                default -> "the mailbox of engine " + name + " is full";
+            });
+        }
+    }
+
+    @Override
+    public DeliveryFailure offer(Envelope envelope) {
         String name = envelope.dst().engine();
         Mailbox mb = mailboxes.get(name);
         if (mb == null) {
-            undeliverable(envelope, DeliveryFailure.NO_SUCH_ENGINE, "no engine named " + name + " on node " + nodeShort);
-            return;
+            return DeliveryFailure.NO_SUCH_ENGINE;
         }
         long expiresAt = envelope.expiresAt();
         if (expiresAt != Envelope.NEVER && envelope.isExpired(clock.millis())) {
-            undeliverable(envelope, DeliveryFailure.EXPIRED, "expired before it reached the mailbox of engine " + name);
-            return;
+            return DeliveryFailure.EXPIRED;
         }
         if (envelope.isReply()) {
             // A reply to a request made outside the engine's turn may complete it right here (see EngineCell).
             EngineCell cell = mb.active;
             if (cell != null && cell.completeOffTurn(envelope)) {
-                return;
+                return null;
             }
         }
         if (!mb.messages.offer(envelope)) {
-            undeliverable(envelope, DeliveryFailure.MAILBOX_FULL,
-                    "the mailbox of engine " + name + " holds " + mb.messages.capacity() + " messages");
-            return;
+            return DeliveryFailure.MAILBOX_FULL;
         }
         mb.signal();
+        return null;
     }
 
     @Override

@@ -271,6 +271,11 @@ public final class EngineRuntimeComponent implements LocalDelivery, EngineDirect
     }
 
     @Override
+    public DeliveryFailure offer(Envelope envelope) {
+        return host.offer(envelope);
+    }
+
+    @Override
     public void undeliverable(Envelope envelope, DeliveryFailure failure, String detail) {
         host.undeliverable(envelope, failure, detail);
     }

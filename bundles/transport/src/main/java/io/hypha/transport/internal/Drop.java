@@ -20,5 +20,8 @@ public enum Drop {
     /** Refused because the node is unknown: no session, no address. Reported as NO_ROUTE. */
     NO_ROUTE,
     /** Held (queued or unacknowledged) when the Transport engine stopped. Reported as NO_ROUTE. */
-    STOPPED
+    STOPPED,
+    /** Arrived (receiver) while more messages from its peer already waited for full mailboxes than the bound: not
+     *  acknowledged, the link closed, the peer resends it on its next connection. Nothing is lost. */
+    HELD_FULL
 }

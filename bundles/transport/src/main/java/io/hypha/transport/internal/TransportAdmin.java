@@ -1,8 +1,12 @@
 package io.hypha.transport.internal;
 
 import io.hypha.api.NodeId;
+import io.hypha.api.advert.AdvertDirectory;
+import io.hypha.api.advert.TransportAddress;
+import io.hypha.api.transport.NetworkListener;
 import java.net.URI;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -43,6 +47,28 @@ public interface TransportAdmin {
      * @param node    the node reached (authenticated)
      * @param address the address dialled, without node id
      */
+    /** @param node a node @return whether the engine holds a session for it */
+    boolean knows(NodeId node);
+
+    /** @return peers with an open connection now */
+    Set<NodeId> connectedPeers();
+
+    /**
+     * @param node      a node
+     * @param addresses its advertised addresses, replacing those of its earlier advert
+     * @return completes when the node's session holds them
+     */
+    CompletionStage<Void> learnAdvertised(NodeId node, List<TransportAddress> addresses);
+
+    /** @param listener told of listening changes and peers (first with the current listening set) */
+    void addListener(NetworkListener listener);
+
+    /** @param listener no longer told */
+    void removeListener(NetworkListener listener);
+
+    /** @param directory where handshake advert versions come from, or {@code null} for none */
+    void useAdverts(AdvertDirectory directory);
+
     record ConnectResult(NodeId node, URI address) {
     }
 

@@ -3,6 +3,11 @@ package io.hypha.transport.internal;
 import io.hypha.api.DeliveryFailure;
 import io.hypha.api.Envelope;
 import io.hypha.api.NodeId;
+import java.util.Set;
+import io.hypha.api.transport.NetworkListener;
+import io.hypha.api.transport.Network;
+import io.hypha.api.advert.TransportAddress;
+import io.hypha.api.advert.AdvertDirectory;
 import io.hypha.api.identity.NodeIdentity;
 import io.hypha.api.router.LocalDelivery;
 import io.hypha.api.router.RemoteGateway;
@@ -43,7 +48,8 @@ import org.slf4j.LoggerFactory;
  * buffered messages stay. Listen addresses are re-bound; the queue capacities ({@code handoffCapacity},
  * {@code inboundQueueCapacity}) take effect at the next start.
  */
-@Component(service = {RemoteGateway.class, TransportAdmin.class}, configurationPid = TransportComponent.PID, immediate = true)
+@Component(service = {RemoteGateway.class, TransportAdmin.class}, configurationPid = TransportComponent.PID, immediate = true,
+        property = Network.GATEWAY_PROPERTY + "=" + Network.TRANSPORT_GATEWAY)
 @Designate(ocd = TransportComponent.Config.class)
 public final class TransportComponent implements RemoteGateway, TransportAdmin {
     /** The configuration PID. */
@@ -323,5 +329,35 @@ public final class TransportComponent implements RemoteGateway, TransportAdmin {
     @Override
     public CompletionStage<TransportSnapshot> snapshot() {
         return engine.snapshot();
+    }
+
+    @Override
+    public boolean knows(NodeId node) {
+        return engine.knows(node);
+    }
+
+    @Override
+    public Set<NodeId> connectedPeers() {
+        return engine.connectedPeers();
+    }
+
+    @Override
+    public CompletionStage<Void> learnAdvertised(NodeId node, List<TransportAddress> addresses) {
+        return engine.learnAdvertised(node, addresses);
+    }
+
+    @Override
+    public void addListener(NetworkListener listener) {
+        engine.addListener(listener);
+    }
+
+    @Override
+    public void removeListener(NetworkListener listener) {
+        engine.removeListener(listener);
+    }
+
+    @Override
+    public void useAdverts(AdvertDirectory directory) {
+        engine.useAdverts(directory);
     }
 }

@@ -50,6 +50,12 @@ class TransportComponentTest {
         }
 
         @Override
+        public DeliveryFailure offer(Envelope envelope) {
+            deliver(envelope);
+            return null;
+        }
+
+        @Override
         public void undeliverable(Envelope envelope, DeliveryFailure failure, String detail) {
             failures.add(failure);
         }

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -26,7 +27,7 @@ final class AddressBook {
     enum Source {
         /** An operator typed it ({@code hypha:connect}). */
         OPERATOR,
-        /** The peer's signed advert (next release). */
+        /** The peer's verified node advert. */
         ADVERT
     }
 
@@ -77,6 +78,25 @@ final class AddressBook {
             e.failures = 0;
         }
         return e;
+    }
+
+    /**
+     * Replaces the addresses an advert gave with those of a newer advert; addresses from other sources stay. An
+     * address that stays keeps what was measured of it.
+     *
+     * @param advertised the new advert's addresses (without user-info) and their weights
+     */
+    void replaceAdvertised(List<Map.Entry<URI, Integer>> advertised) {
+        entries.removeIf(e -> e.source == Source.ADVERT
+                && advertised.stream().noneMatch(a -> a.getKey().equals(e.uri)));
+        for (Map.Entry<URI, Integer> a : advertised) {
+            Entry e = find(a.getKey());
+            if (e == null) {
+                entries.add(new Entry(a.getKey(), Source.ADVERT, a.getValue()));
+            } else if (e.source == Source.ADVERT) {
+                e.weight = a.getValue();
+            }
+        }
     }
 
     /** @param uri an address @return its entry, or {@code null} */

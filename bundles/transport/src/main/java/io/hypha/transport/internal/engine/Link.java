@@ -52,6 +52,9 @@ final class Link {
     Session session;
     /** The peer's sending epoch announced in this link's handshake. */
     long peerEpoch;
+    /** The advert versions the peer announced in its handshake: its own, and the one it holds of this node. */
+    long peerAdvertVersion;
+    long peerKnowsOwnAdvert;
     /** Largest frame the peer accepts on this link. */
     int peerMaxFrame;
     long handshakeDeadline;

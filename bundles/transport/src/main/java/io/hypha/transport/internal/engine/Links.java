@@ -165,6 +165,8 @@ final class Links {
                 .setAckedEpoch(s.recvEpoch)
                 .setAckedSeq(s.delivered)
                 .setMaxFrameSize(settings.maxFrameSize())
+                .setAdvertVersion(engine.ownAdvertVersion())
+                .setKnownAdvertVersion(engine.knownAdvertVersion(peer))
                 .build();
         link.state = Link.State.HELLO_SENT;
         sendControl(link, Frame.newBuilder().setHello(hello).build());
@@ -242,8 +244,12 @@ final class Links {
         link.session = s;
         link.peerEpoch = hello.getSessionEpoch();
         link.peerMaxFrame = Handshake.announcedMax(hello.getMaxFrameSize());
+        link.peerAdvertVersion = hello.getAdvertVersion();
+        link.peerKnowsOwnAdvert = hello.getKnownAdvertVersion();
         s.links.add(link);
         reply.setChosenVersion(verdict.version())
+                .setAdvertVersion(engine.ownAdvertVersion())
+                .setKnownAdvertVersion(engine.knownAdvertVersion(peer))
                 .setSessionEpoch(s.epoch)
                 .setAckedEpoch(s.recvEpoch)
                 .setAckedSeq(s.delivered);
@@ -274,6 +280,8 @@ final class Links {
                 }
                 link.peerEpoch = reply.getSessionEpoch();
                 link.peerMaxFrame = Handshake.announcedMax(reply.getMaxFrameSize());
+                link.peerAdvertVersion = reply.getAdvertVersion();
+                link.peerKnowsOwnAdvert = reply.getKnownAdvertVersion();
                 if (entry != null) {
                     entry.failures = 0;
                 }
@@ -309,6 +317,19 @@ final class Links {
         link.lastData = engine.now;
         LOG.debug("node {}: {} open", engine.selfShort, link);
         engine.sessions.reselect(link.session);
+        if (openLinks(link.session) == 1) {
+            engine.peerConnected(link.peer, link.peerAdvertVersion, link.peerKnowsOwnAdvert);
+        }
+    }
+
+    private static int openLinks(Session s) {
+        int n = 0;
+        for (Link l : s.links) {
+            if (l.isOpen()) {
+                n++;
+            }
+        }
+        return n;
     }
 
     private static Refusal refusalOf(HelloReply.Result result) {
@@ -604,6 +625,9 @@ final class Links {
         s.links.remove(link);
         if (s.active == link) {
             engine.sessions.reselect(s);
+        }
+        if (wasOpen && openLinks(s) == 0) {
+            engine.peerDisconnected(s.peer);
         }
         TransportSettings settings = engine.settings();
         boolean stable = wasOpen && engine.now - link.openedAt >= settings.pingIntervalMillis() * 1_000_000L;

@@ -1,5 +1,9 @@
 package io.hypha.transport.internal.engine;
 
+import io.hypha.api.Envelope;
+
+import java.util.ArrayDeque;
+
 import io.hypha.api.NodeId;
 import io.hypha.transport.internal.Drop;
 import java.util.ArrayList;
@@ -20,11 +24,18 @@ import java.util.List;
  * receiver's single {@code last} counter exact.
  *
  * <h2>Receiving</h2>
- * {@code delivered} is the highest seq delivered in the peer's current epoch ({@code recvEpoch}); Data at or below it
- * is a duplicate. Acks are batched: at {@code ackEvery} deliveries, after {@code ackDelay}, or at once after a
- * duplicate.
+ * {@code accepted} is the highest seq taken in the peer's current epoch ({@code recvEpoch}); Data at or below it
+ * is a duplicate. {@code delivered} is the highest seq handed to local delivery, and the only one acknowledged: when
+ * an engine's mailbox is full, its messages (and all that follow them from this peer, to keep the order) are
+ * {@code held} here, unacknowledged, and retried; the peer's send buffer then fills and its senders are refused, so a
+ * slow engine pushes back across the network instead of losing messages. Acks are batched: at {@code ackEvery}
+ * deliveries, after {@code ackDelay}, or at once after a duplicate.
  */
 final class Session implements SendBuffer.Released {
+    /** A message waiting for room in a mailbox, with the epoch and seq it arrived under. */
+    record Held(Envelope envelope, long seq, long epoch, int size) {
+    }
+
     final NodeId peer;
     final PeerGate gate;
     /** This node's sending epoch towards the peer: random, non-zero, fixed for the life of this object. */
@@ -53,7 +64,11 @@ final class Session implements SendBuffer.Released {
 
     // ---- receiving
     long recvEpoch;
+    long accepted;
     long delivered;
+    /** Messages taken but not yet handed over because a mailbox was full, in order; see the class comment. */
+    final ArrayDeque<Held> held = new ArrayDeque<>();
+    long heldBytes;
     long lastAckSent;
     int sinceAck;
     boolean ackNow;
@@ -190,6 +205,7 @@ final class Session implements SendBuffer.Released {
     void onPeerEpoch(long peerEpoch) {
         if (peerEpoch != recvEpoch) {
             recvEpoch = peerEpoch;
+            accepted = 0;
             delivered = 0;
             lastAckSent = 0;
             sinceAck = 0;
@@ -200,12 +216,12 @@ final class Session implements SendBuffer.Released {
     /** @return whether nothing is held or owed, so the session could be forgotten without losing anything */
     boolean isIdle() {
         return links.isEmpty() && !permanent && buffer.live() == 0 && gate.messages() == 0 && !ackPending
-                && lastAckSent == delivered;
+                && lastAckSent == delivered && held.isEmpty();
     }
 
     @Override
     public String toString() {
         return "session[" + peer.shortForm() + " acked " + buffer.acked() + " sent " + sentSeq + " last " + buffer.last()
-                + " delivered " + delivered + "]";
+                + " accepted " + accepted + " delivered " + delivered + " held " + held.size() + "]";
     }
 }

@@ -33,6 +33,8 @@ final class Sessions {
     private volatile Map<NodeId, PeerGate> gates = Map.of();
     private final ArrayDeque<Session> ready = new ArrayDeque<>();
     private final ArrayDeque<Session> acking = new ArrayDeque<>();
+    /** Sessions with held messages (see {@link Session}), in the order they started holding. */
+    private final ArrayDeque<Session> holding = new ArrayDeque<>();
     private final ByteBuffer ackFrame = ByteBuffer.allocate(DataFrames.MAX_ACK_FRAME);
     private ByteBuffer dataFrame;
     private long nextExpiryCheck;
@@ -272,24 +274,98 @@ final class Sessions {
         s.bytesIn += size;
         l.protocol.stats.messagesIn++;
         l.protocol.stats.bytesIn += size;
-        if (seq <= s.delivered) {
+        if (seq <= s.accepted) {
             s.drops[Drop.DUPLICATE.ordinal()]++;
             l.protocol.stats.drops[Drop.DUPLICATE.ordinal()]++;
             s.ackNow = true;
             owesAck(s, l);
             return;
         }
-        s.delivered = seq;
-        s.sinceAck++;
+        s.accepted = seq;
+        s.ackLink = l;
+        if (!s.held.isEmpty()) {
+            hold(s, l, envelope, seq, size);
+            return;
+        }
         if (envelope.expiresAt() != Envelope.NEVER && envelope.isExpired(engine.nowMillis)) {
             s.drops[Drop.EXPIRED.ordinal()]++;
             l.protocol.stats.drops[Drop.EXPIRED.ordinal()]++;
             engine.undeliverable(envelope, DeliveryFailure.EXPIRED, "arrived from node " + s.peer.shortForm()
                     + " after its expiry");
         } else {
-            engine.deliver(envelope);
+            DeliveryFailure failure = engine.offer(envelope);
+            if (failure == DeliveryFailure.MAILBOX_FULL) {
+                hold(s, l, envelope, seq, size);
+                return;
+            }
+            if (failure != null) {
+                engine.undeliverable(envelope, failure, "from node " + s.peer.shortForm());
+            }
         }
+        s.delivered = seq;
+        s.sinceAck++;
         owesAck(s, l);
+    }
+
+    /**
+     * Keeps a message a full mailbox refused, unacknowledged, behind those already held. Past the bound (the same
+     * figures as the outbound buffer, which is what an honest peer can have unacknowledged) the link is closed: the
+     * peer resends from the last acknowledgement on its next connection.
+     */
+    private void hold(Session s, Link l, Envelope envelope, long seq, int size) {
+        TransportSettings settings = engine.settings();
+        if (s.held.size() >= settings.outboundBufferMessages() || s.heldBytes + size > settings.outboundBufferBytes()) {
+            s.accepted = seq - 1;
+            s.drops[Drop.HELD_FULL.ordinal()]++;
+            l.protocol.stats.drops[Drop.HELD_FULL.ordinal()]++;
+            engine.links.close(l, null, "more messages held for full mailboxes than the outbound buffer bounds");
+            return;
+        }
+        if (s.held.isEmpty()) {
+            holding.addLast(s);
+        }
+        s.held.addLast(new Session.Held(envelope, seq, s.recvEpoch, size));
+        s.heldBytes += size;
+    }
+
+    /**
+     * Hands held messages to their mailboxes, in order, until one is still full.
+     *
+     * @return messages handed over (or reported undeliverable)
+     */
+    int retryHeld() {
+        int done = 0;
+        int n = holding.size();
+        for (int i = 0; i < n; i++) {
+            Session s = holding.pollFirst();
+            Session.Held h;
+            while ((h = s.held.peekFirst()) != null) {
+                DeliveryFailure failure = engine.offer(h.envelope());
+                if (failure == DeliveryFailure.MAILBOX_FULL) {
+                    break;
+                }
+                if (failure != null) {
+                    engine.undeliverable(h.envelope(), failure, "from node " + s.peer.shortForm());
+                }
+                s.held.pollFirst();
+                s.heldBytes -= h.size();
+                done++;
+                if (h.epoch() == s.recvEpoch) {
+                    s.delivered = h.seq();
+                    s.sinceAck++;
+                    owesAck(s, s.ackLink);
+                }
+            }
+            if (!s.held.isEmpty()) {
+                holding.addLast(s);
+            }
+        }
+        return done;
+    }
+
+    /** @return whether messages wait for room in a mailbox (the engine then retries soon, not only on new work) */
+    boolean isHolding() {
+        return !holding.isEmpty();
     }
 
     private void owesAck(Session s, Link l) {
@@ -458,6 +534,8 @@ final class Sessions {
         }
         ready.clear();
         acking.clear();
+        // Held messages were never acknowledged: their senders still have them and resend them to the next engine.
+        holding.clear();
         gates = Map.of();
     }
 }

@@ -3,8 +3,11 @@ package io.hypha.transport.internal.engine;
 import io.hypha.api.DeliveryFailure;
 import io.hypha.api.Envelope;
 import io.hypha.api.NodeId;
+import io.hypha.api.advert.AdvertDirectory;
+import io.hypha.api.advert.TransportAddress;
 import io.hypha.api.router.LocalDelivery;
 import io.hypha.api.transport.Connection;
+import io.hypha.api.transport.NetworkListener;
 import io.hypha.api.transport.TransportCredentials;
 import io.hypha.api.transport.TransportException;
 import io.hypha.api.transport.TransportProtocol;
@@ -18,7 +21,9 @@ import io.hypha.wire.FrameCodec;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -26,6 +31,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -129,6 +135,14 @@ public final class TransportEngine implements TransportAdmin {
     private final AtomicLong linkIds = new AtomicLong();
     private final LongAdder[] forwardRefusals = new LongAdder[Drop.values().length];
     private final Set<Class<?>> warnedPayloads = ConcurrentHashMap.newKeySet();
+    /** Told of listening changes and peers coming and going, on the engine thread. */
+    private final List<NetworkListener> listeners = new CopyOnWriteArrayList<>();
+    /** Peers with an open link, for readers on any thread. */
+    private final Set<NodeId> connectedPeers = ConcurrentHashMap.newKeySet();
+    /** Where advert versions for the handshake come from; null until a NetRegistry is installed. */
+    private volatile AdvertDirectory adverts;
+    /** The listening set listeners were last told (engine thread). */
+    private Set<URI> toldListening = Set.of();
     private final EventRing.Handler onInbound = this::onInbound;
     private final EventRing.Handler onOutbound = this::onOutbound;
 
@@ -154,6 +168,8 @@ public final class TransportEngine implements TransportAdmin {
     /** Marks the threads that delivered a transport callback: they run receiving turns only. */
     private final ThreadLocal<Boolean> ioThread = new ThreadLocal<>();
     /** Inbound kinds a receiving turn handles. */
+    /** How soon messages held for a full mailbox are offered again when nothing else wakes the engine. */
+    private static final long HELD_RETRY_NANOS = 200_000L;
     private static final int RECEIVE_KINDS = (1 << DATA) | (1 << ACK);
 
     /**
@@ -316,6 +332,119 @@ public final class TransportEngine implements TransportAdmin {
                 s.addresses.learn(address, AddressBook.Source.ADVERT, weight);
             }
         });
+    }
+
+    /**
+     * Sets a node's advertised addresses (see {@link io.hypha.api.transport.Network#learn}).
+     *
+     * @return completes when the node's session exists and holds them
+     */
+    @Override
+    public CompletionStage<Void> learnAdvertised(NodeId node, List<TransportAddress> addresses) {
+        Objects.requireNonNull(node, "node");
+        List<Map.Entry<URI, Integer>> plain = new ArrayList<>(addresses.size());
+        for (TransportAddress a : addresses) {
+            URI u = a.uri();
+            try {
+                plain.add(Map.entry(new URI(u.getScheme(), null, u.getHost(), u.getPort(), null, null, null), a.weight()));
+            } catch (URISyntaxException e) {
+                LOG.debug("node {}: advertised address {} of {} skipped: {}", selfShort, u, node.shortForm(), e.getMessage());
+            }
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        if (closed || node.equals(self)) {
+            done.complete(null);
+            return done;
+        }
+        command(() -> {
+            Session s = sessions.getOrCreate(node);
+            if (s != null) {
+                s.addresses.replaceAdvertised(plain);
+            }
+            done.complete(null);
+        });
+        return done;
+    }
+
+    /** @param node a node @return whether a session exists for it, so {@link #forward} takes its messages */
+    @Override
+    public boolean knows(NodeId node) {
+        return sessions.gates().containsKey(node);
+    }
+
+    /** @return peers with at least one open connection now */
+    @Override
+    public Set<NodeId> connectedPeers() {
+        return Set.copyOf(connectedPeers);
+    }
+
+    /** @param directory the advert versions to announce in handshakes, or {@code null} for none */
+    @Override
+    public void useAdverts(AdvertDirectory directory) {
+        this.adverts = directory;
+    }
+
+    /** @param listener told of listening changes and peers; first with the current listening set */
+    @Override
+    public void addListener(NetworkListener listener) {
+        listeners.add(listener);
+        command(() -> {
+            List<URI> now = protocols.listening();
+            tell(listener, l -> l.listeningChanged(now));
+        });
+    }
+
+    /** @param listener no longer told */
+    @Override
+    public void removeListener(NetworkListener listener) {
+        listeners.remove(listener);
+    }
+
+    long ownAdvertVersion() {
+        AdvertDirectory d = adverts;
+        return d == null ? 0 : d.ownVersion();
+    }
+
+    long knownAdvertVersion(NodeId node) {
+        AdvertDirectory d = adverts;
+        return d == null || node == null ? 0 : d.knownVersion(node);
+    }
+
+    void peerConnected(NodeId peer, long peerAdvertVersion, long knowsOwn) {
+        connectedPeers.add(peer);
+        for (NetworkListener l : listeners) {
+            tell(l, x -> x.peerConnected(peer, peerAdvertVersion, knowsOwn));
+        }
+    }
+
+    void peerDisconnected(NodeId peer) {
+        connectedPeers.remove(peer);
+        for (NetworkListener l : listeners) {
+            tell(l, x -> x.peerDisconnected(peer));
+        }
+    }
+
+    /** Tells listeners when the listening set changed since they were last told (engine thread, on the tick). */
+    private void checkListening() {
+        if (listeners.isEmpty()) {
+            return;
+        }
+        List<URI> now = protocols.listening();
+        Set<URI> set = Set.copyOf(now);
+        if (!set.equals(toldListening)) {
+            toldListening = set;
+            for (NetworkListener l : listeners) {
+                tell(l, x -> x.listeningChanged(now));
+            }
+        }
+    }
+
+    private void tell(NetworkListener listener, java.util.function.Consumer<NetworkListener> call) {
+        try {
+            call.accept(listener);
+        } catch (RuntimeException e) {
+            LOG.warn("node {}: network listener {} threw", selfShort, listener, e);
+        }
     }
 
     /** Stops: held messages are reported to their senders as undeliverable, connections and endpoints closed. */
@@ -534,6 +663,9 @@ public final class TransportEngine implements TransportAdmin {
         now = nanoClock.nanoTime();
         nowMillis = wallClock.millis();
         int work = runCommands();
+        if (sessions.isHolding()) {
+            work += sessions.retryHeld();
+        }
         work += inbound.poll(onInbound, INBOUND_BATCH);
         if (spilled.get() != 0 && inbound.isEmpty()) {
             work += drainSpill();
@@ -549,9 +681,13 @@ public final class TransportEngine implements TransportAdmin {
             nextTick = now + TICK_NANOS;
             links.tick();
             sessions.tick();
+            checkListening();
             work += sessions.writeReady();
         }
         nextDeadline = Math.min(nextTick, sessions.nextAckDue());
+        if (sessions.isHolding()) {
+            nextDeadline = Math.min(nextDeadline, now + HELD_RETRY_NANOS);
+        }
         return work;
     }
 
@@ -646,6 +782,9 @@ public final class TransportEngine implements TransportAdmin {
     }
 
     private void onData(Link link, Envelope envelope, long seq, int size) {
+        if (link.isClosed()) {
+            return; // unacknowledged: the peer resends it on its next connection
+        }
         link.lastReceived = now;
         Session s = link.session;
         if (!link.opened || s == null) {
@@ -694,6 +833,16 @@ public final class TransportEngine implements TransportAdmin {
             local.deliver(envelope);
         } catch (RuntimeException e) {
             LOG.error("node {}: local delivery failed on {}", selfShort, envelope, e);
+        }
+    }
+
+    /** @return {@link LocalDelivery#offer}'s answer; a delivery that throws counts as the engine failing */
+    DeliveryFailure offer(Envelope envelope) {
+        try {
+            return local.offer(envelope);
+        } catch (RuntimeException e) {
+            LOG.error("node {}: local delivery failed on {}", selfShort, envelope, e);
+            return DeliveryFailure.ENGINE_FAILED;
         }
     }
 

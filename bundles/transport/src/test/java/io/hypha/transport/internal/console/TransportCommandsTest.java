@@ -70,6 +70,33 @@ class TransportCommandsTest {
 
     /** A canned engine. */
     static final class FakeAdmin implements TransportAdmin {
+        @Override
+        public boolean knows(io.hypha.api.NodeId node) {
+            return false;
+        }
+
+        @Override
+        public java.util.Set<io.hypha.api.NodeId> connectedPeers() {
+            return java.util.Set.of();
+        }
+
+        @Override
+        public CompletionStage<Void> learnAdvertised(io.hypha.api.NodeId node, List<io.hypha.api.advert.TransportAddress> addresses) {
+            return java.util.concurrent.CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public void addListener(io.hypha.api.transport.NetworkListener listener) {
+        }
+
+        @Override
+        public void removeListener(io.hypha.api.transport.NetworkListener listener) {
+        }
+
+        @Override
+        public void useAdverts(io.hypha.api.advert.AdvertDirectory directory) {
+        }
+
         List<URI> listening = List.of(URI.create("tls://127.0.0.1:4001"), URI.create("quic://127.0.0.1:4002"));
         final Deque<CompletionStage<PingResult>> pongs = new ArrayDeque<>();
         CompletionStage<ConnectResult> connect;

@@ -22,9 +22,26 @@ final class RecordingDelivery implements LocalDelivery {
         return ids.incrementAndGet();
     }
 
+    /** How many more messages the (single, pretend) mailbox takes before it is full; negative: unbounded. */
+    volatile int room = -1;
+
     @Override
     public void deliver(Envelope envelope) {
         delivered.add(envelope);
+    }
+
+    @Override
+    public DeliveryFailure offer(Envelope envelope) {
+        synchronized (this) {
+            if (room == 0) {
+                return DeliveryFailure.MAILBOX_FULL;
+            }
+            if (room > 0) {
+                room--;
+            }
+        }
+        delivered.add(envelope);
+        return null;
     }
 
     @Override
