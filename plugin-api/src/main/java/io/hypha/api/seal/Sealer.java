@@ -37,4 +37,31 @@ public interface Sealer {
      *                       ({@link SealException.Reason#TAMPERED})
      */
     byte[] open(byte[] sealed) throws SealException;
+
+    /**
+     * Seals a payload so that only {@code recipient} can open it and can tell that this node sealed it (like
+     * libsodium's {@code crypto_box}): the key comes from the X25519 agreement of both nodes' static keys, so a relay
+     * in between can neither read nor forge it. The per-pair key may be cached; each payload gets a fresh random
+     * nonce. Unlike {@link #seal}, it has no forward secrecy: whoever later steals either node's key can open it.
+     *
+     * @param recipient the node that will open it
+     * @param plaintext the payload; not modified
+     * @return the sealed bytes, a fixed number of bytes longer than the payload
+     * @throws IllegalArgumentException if {@code recipient} is not a valid Ed25519 public key
+     * @since 1.1
+     */
+    byte[] sealFrom(NodeId recipient, byte[] plaintext);
+
+    /**
+     * Opens a payload that {@code sender} sealed for this node with {@link #sealFrom}.
+     *
+     * @param sender the node that claims to have sealed it
+     * @param sealed the sealed bytes
+     * @return the payload, proven to come from {@code sender} (or from this node)
+     * @throws SealException {@link SealException.Reason#MALFORMED} if the bytes are not such a payload,
+     *                       {@link SealException.Reason#TAMPERED} if they were altered, sealed by another node than
+     *                       {@code sender} or for another node than this one
+     * @since 1.1
+     */
+    byte[] openFrom(NodeId sender, byte[] sealed) throws SealException;
 }

@@ -13,7 +13,7 @@
  * X25519 with a fresh ephemeral key per message, HKDF-SHA256 and ChaCha20-Poly1305.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.hypha.api.seal;
 
 import org.osgi.annotation.bundle.Export;

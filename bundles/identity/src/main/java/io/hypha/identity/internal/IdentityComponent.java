@@ -139,4 +139,14 @@ public final class IdentityComponent implements NodeIdentity, CryptoSuite, Seale
     public byte[] open(byte[] sealed) throws SealException {
         return sealer.open(sealed);
     }
+
+    @Override
+    public byte[] sealFrom(NodeId recipient, byte[] plaintext) {
+        return sealer.sealFrom(recipient, plaintext);
+    }
+
+    @Override
+    public byte[] openFrom(NodeId sender, byte[] sealed) throws SealException {
+        return sealer.openFrom(sender, sealed);
+    }
 }

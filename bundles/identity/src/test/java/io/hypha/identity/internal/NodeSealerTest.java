@@ -172,6 +172,136 @@ class NodeSealerTest {
         assertThat(chacha.doFinal(sealed, 65, sealed.length - 65)).isEqualTo(message);
     }
 
+    // ---------------------------------------------------------------- sealFrom / openFrom (hypha-seal-from-v1)
+
+    private final Ed25519NodeKey strangerKey = Ed25519NodeKey.generate(random);
+    private final NodeSealer stranger = new NodeSealer(strangerKey, random);
+
+    @Test
+    void recipientOpensWhatTheSenderSealedFromItself() throws Exception {
+        for (int length : new int[] {0, 1, 63, 64, 65, 1024, 100_000}) {
+            byte[] plaintext = new byte[length];
+            random.nextBytes(plaintext);
+
+            byte[] sealed = sender.sealFrom(edgeKey.id(), plaintext);
+
+            assertThat(sealed).hasSize(length + NodeSealer.FROM_OVERHEAD);
+            assertThat(sealed[0]).isEqualTo(NodeSealer.FROM_FORMAT);
+            assertThat(edge.openFrom(senderKey.id(), sealed)).isEqualTo(plaintext);
+        }
+        assertThat(NodeSealer.FROM_OVERHEAD).isEqualTo(29);
+    }
+
+    @Test
+    void bothDirectionsOfAPairWorkWithCachedKeysAndANodeCanSealFromItselfForItself() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            assertThat(edge.openFrom(senderKey.id(), sender.sealFrom(edgeKey.id(), message))).isEqualTo(message);
+            assertThat(sender.openFrom(edgeKey.id(), edge.sealFrom(senderKey.id(), message))).isEqualTo(message);
+        }
+        assertThat(edge.openFrom(edgeKey.id(), edge.sealFrom(edgeKey.id(), message))).isEqualTo(message);
+    }
+
+    @Test
+    void anyChangedBitOfASealedFromPayloadIsTampering() {
+        byte[] sealed = sender.sealFrom(edgeKey.id(), message);
+
+        for (int i = 1; i < sealed.length; i++) {
+            for (int bit = 0; bit < 8; bit += 3) {
+                byte[] tampered = sealed.clone();
+                tampered[i] ^= (byte) (1 << bit);
+                String part = i < NodeSealer.FROM_HEADER_LENGTH ? "nonce"
+                        : i < sealed.length - NodeSealer.TAG_LENGTH ? "ciphertext" : "tag";
+                assertThatThrownBy(() -> edge.openFrom(senderKey.id(), tampered)).as("%s byte %d bit %d", part, i, bit)
+                        .isInstanceOfSatisfying(SealException.class, e -> assertThat(e.reason()).isEqualTo(Reason.TAMPERED));
+            }
+        }
+        assertReason(() -> edge.openFrom(senderKey.id(), Arrays.copyOf(sealed, sealed.length - 1)), Reason.TAMPERED);
+    }
+
+    @Test
+    void aPayloadSealedByAnotherNodeDoesNotOpenAsTheClaimedSender() throws Exception {
+        // A relay (or any node) sealing for the edge cannot pass it off as the sender's: the pair key differs.
+        byte[] forged = stranger.sealFrom(edgeKey.id(), message);
+
+        assertReason(() -> edge.openFrom(senderKey.id(), forged), Reason.TAMPERED);
+        assertThat(edge.openFrom(strangerKey.id(), forged)).as("it opens as the stranger's, which it is").isEqualTo(message);
+    }
+
+    @Test
+    void anotherRecipientCannotOpenIt() {
+        byte[] sealed = sender.sealFrom(edgeKey.id(), message);
+
+        assertReason(() -> stranger.openFrom(senderKey.id(), sealed), Reason.TAMPERED);
+        assertReason(() -> sender.openFrom(senderKey.id(), sealed), Reason.TAMPERED);
+        assertReason(() -> sender.openFrom(edgeKey.id(), sealed), Reason.TAMPERED);
+    }
+
+    @Test
+    void malformedSealedFromPayloadsAreRefused() {
+        byte[] sealed = sender.sealFrom(edgeKey.id(), message);
+        byte[] otherFormat = sealed.clone();
+        otherFormat[0] = NodeSealer.FORMAT;
+        byte[] anonymous = sender.seal(edgeKey.id(), message);
+
+        assertReason(() -> edge.openFrom(senderKey.id(), new byte[0]), Reason.MALFORMED);
+        assertReason(() -> edge.openFrom(senderKey.id(), Arrays.copyOf(sealed, NodeSealer.FROM_OVERHEAD - 1)), Reason.MALFORMED);
+        assertReason(() -> edge.openFrom(senderKey.id(), otherFormat), Reason.MALFORMED);
+        assertReason(() -> edge.openFrom(senderKey.id(), anonymous), Reason.MALFORMED);
+        assertReason(() -> edge.open(sealed), Reason.MALFORMED);
+        assertReason(() -> edge.openFrom(senderKey.id(), Arrays.copyOf(sealed, NodeSealer.FROM_OVERHEAD)), Reason.TAMPERED);
+    }
+
+    @Test
+    void anIdThatIsNotAKeyCanNeitherBeSealedForNorHaveSealed() {
+        byte[] neutral = new byte[32];
+        neutral[0] = 1;
+        byte[] sealed = sender.sealFrom(edgeKey.id(), message);
+
+        assertThatThrownBy(() -> sender.sealFrom(NodeId.of(neutral), message)).isInstanceOf(IllegalArgumentException.class);
+        assertReason(() -> edge.openFrom(NodeId.of(neutral), sealed), Reason.TAMPERED);
+    }
+
+    @Test
+    void sealingTheSameBytesTwiceGivesUnrelatedPayloads() {
+        byte[] first = sender.sealFrom(edgeKey.id(), message);
+        byte[] second = sender.sealFrom(edgeKey.id(), message);
+
+        assertThat(Arrays.copyOfRange(first, 1, NodeSealer.FROM_HEADER_LENGTH))
+                .as("fresh nonce").isNotEqualTo(Arrays.copyOfRange(second, 1, NodeSealer.FROM_HEADER_LENGTH));
+        assertThat(Arrays.copyOfRange(first, NodeSealer.FROM_HEADER_LENGTH, first.length))
+                .isNotEqualTo(Arrays.copyOfRange(second, NodeSealer.FROM_HEADER_LENGTH, second.length));
+        assertThat(indexOf(first, Arrays.copyOf(message, 8))).isEqualTo(-1);
+        assertThat(indexOf(first, senderKey.id().publicKey())).as("the sender is not named").isEqualTo(-1);
+        assertThat(indexOf(first, edgeKey.id().publicKey())).as("nor the recipient").isEqualTo(-1);
+    }
+
+    @Test
+    void opensFromWithAnIndependentImplementationOfTheDocumentedFormat() throws Exception {
+        // The recipient side written from the format description with the JDK's own X25519, HMAC and ChaCha20-Poly1305.
+        byte[] sealed = sender.sealFrom(edgeKey.id(), message);
+        byte[] senderId = senderKey.id().publicKey();
+        byte[] recipientId = edgeKey.id().publicKey();
+
+        KeyFactory xdh = KeyFactory.getInstance("XDH");
+        PrivateKey mine = xdh.generatePrivate(new XECPrivateKeySpec(NamedParameterSpec.X25519, X25519Keys.privateKey(edgeKey.seed())));
+        PublicKey theirs = xdh.generatePublic(new XECPublicKeySpec(NamedParameterSpec.X25519,
+                littleEndian(X25519Keys.publicKey(senderKey.id()))));
+        KeyAgreement agreement = KeyAgreement.getInstance("XDH");
+        agreement.init(mine);
+        agreement.doPhase(theirs, true);
+        byte[] shared = agreement.generateSecret();
+
+        // HKDF (RFC 5869) without salt (HashLen zero bytes), expanded to 32 bytes = T(1).
+        byte[] info = concat(concat("hypha-seal-from-v1".getBytes(StandardCharsets.UTF_8), senderId), recipientId);
+        byte[] prk = hmac(new byte[32], shared);
+        byte[] key = hmac(prk, concat(info, new byte[] {1}));
+        Cipher chacha = Cipher.getInstance("ChaCha20-Poly1305");
+        chacha.init(Cipher.DECRYPT_MODE, new SecretKeySpec(key, "ChaCha20"), new IvParameterSpec(sealed, 1, 12));
+        chacha.updateAAD(concat(concat(new byte[] {2}, senderId), recipientId));
+
+        assertThat(chacha.doFinal(sealed, 13, sealed.length - 13)).isEqualTo(message);
+    }
+
     private static byte[] hmac(byte[] key, byte[] data) throws Exception {
         Mac mac = Mac.getInstance("HmacSHA256");
         mac.init(new SecretKeySpec(key, "HmacSHA256"));
