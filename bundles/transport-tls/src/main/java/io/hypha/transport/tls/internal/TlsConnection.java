@@ -9,6 +9,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import java.net.URI;
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,23 +20,24 @@ import org.slf4j.LoggerFactory;
  * overlap and keep their order.
  *
  * <h2>Sending</h2>
- * {@link #send} copies the frame behind its length prefix into one pooled buffer and writes it without flushing;
- * the {@link FlushBatcher} in the pipeline flushes once per batch. A thread that sends a thousand frames in a row costs
- * a thousand writes but only as many flushes (and TLS records: Netty's SslHandler packs the queued writes into
- * records of up to 16 KiB) as the event loop has turns, instead of one per frame.
- *
- * <p>Netty queues a write from another thread lazily: it does not wake an event loop blocked in {@code select}. So
- * the sending thread also queues one wake-up task per batch: the first write after the last wake-up started queues
- * one. Once awake, the loop runs every queued task (the writes behind the wake-up included) before it blocks again.
+ * A frame sent from another thread than the event loop (the Transport engine's, usually) is copied behind its length
+ * prefix into a pooled buffer of {@value #GATHER_BYTES} bytes that gathers frames until the event loop drains it: one
+ * task per batch writes the gathered buffers and flushes. Netty would otherwise queue one write task per frame for
+ * the loop (with its allocation, queue hand-off and pipeline pass), which cost more than the encryption of a small
+ * frame. A frame sent on the event loop is written at once (after what was gathered), and the {@link FlushBatcher}
+ * flushes once per loop turn.
  *
  * <h2>Backpressure</h2>
- * Netty counts every byte written and not yet on the socket, including writes still queued for the event loop.
- * Above the high water mark the channel turns unwritable and {@link #send} refuses frames; when it drops below the
- * low water mark, {@code onWritable} follows a refusal. Frames sent by several threads at once may overshoot the
- * mark by one frame each.
+ * Netty counts every byte written and not yet on the socket. Above the high water mark the channel turns unwritable
+ * and {@link #send} refuses frames; so does a gather buffer holding a high water mark's worth. When the channel
+ * drops below the low water mark, or the drain has handed the gathered bytes over, {@code onWritable} follows a
+ * refusal.
  */
 final class TlsConnection implements Connection {
     private static final Logger LOG = LoggerFactory.getLogger(TlsConnection.class);
+    /** Size of the buffers frames from other threads are gathered in. */
+    static final int GATHER_BYTES = 64 * 1024;
+    private static final ByteBuf[] NO_BUFFERS = new ByteBuf[0];
 
     private final Channel channel;
     private final NodeId peer;
@@ -45,8 +47,13 @@ final class TlsConnection implements Connection {
     private final int maxFrameSize;
     private final String node;
     private final AtomicBoolean writableWanted = new AtomicBoolean();
-    private final AtomicBoolean wakeQueued = new AtomicBoolean();
-    private final Runnable wake = () -> wakeQueued.set(false);
+    /** Frames sent by other threads, gathered for one write by the event loop (see the class comment). */
+    private final Object gatherLock = new Object();
+    private final ArrayDeque<ByteBuf> gathered = new ArrayDeque<>(); // guarded by gatherLock
+    private ByteBuf gathering; // guarded by gatherLock
+    private int gatheredBytes; // guarded by gatherLock
+    private boolean drainQueued; // guarded by gatherLock
+    private final Runnable drain = this::drain;
     /** Set by {@link #close()} or when the channel closed; read by any thread. */
     private volatile boolean closing;
     /** Whether onClosed was called. Event loop only. */
@@ -102,18 +109,79 @@ final class TlsConnection implements Connection {
             return false;
         }
         int size = LengthPrefix.size(length) + length;
-        ByteBuf buffer = channel.alloc().heapBuffer(size);
-        ByteBuffer view = buffer.nioBuffer(0, size);
-        LengthPrefix.put(length, view);
-        view.put(frame);
-        buffer.writerIndex(size);
-        // A failed write (the channel closed meanwhile) releases the buffer and reaches exceptionCaught, which
-        // ignores it: the channel is closing anyway.
-        channel.write(buffer, channel.voidPromise());
-        if (!channel.eventLoop().inEventLoop() && wakeQueued.compareAndSet(false, true)) {
-            channel.eventLoop().execute(wake);
+        if (channel.eventLoop().inEventLoop()) {
+            drain(); // what other threads gathered goes first
+            ByteBuf buffer = channel.alloc().heapBuffer(size);
+            put(buffer, length, frame);
+            // A failed write (the channel closed meanwhile) releases the buffer and reaches exceptionCaught, which
+            // ignores it: the channel is closing anyway.
+            channel.write(buffer, channel.voidPromise());
+            return true;
+        }
+        boolean schedule;
+        synchronized (gatherLock) {
+            if (gatheredBytes >= channel.config().getWriteBufferHighWaterMark()) {
+                // The drain already queued calls writabilityChanged when it has handed these over.
+                writableWanted.set(true);
+                return false;
+            }
+            ByteBuf b = gathering;
+            if (b == null || b.writableBytes() < size) {
+                if (b != null) {
+                    gathered.addLast(b);
+                }
+                b = channel.alloc().heapBuffer(Math.max(size, GATHER_BYTES));
+                gathering = b;
+            }
+            put(b, length, frame);
+            gatheredBytes += size;
+            schedule = !drainQueued;
+            drainQueued = true;
+        }
+        if (schedule) {
+            channel.eventLoop().execute(drain);
         }
         return true;
+    }
+
+    private static void put(ByteBuf buffer, int length, ByteBuffer frame) {
+        int at = buffer.writerIndex();
+        int size = LengthPrefix.size(length) + length;
+        ByteBuffer view = buffer.nioBuffer(at, size);
+        LengthPrefix.put(length, view);
+        view.put(frame);
+        buffer.writerIndex(at + size);
+    }
+
+    /** Event loop: writes what other threads gathered, as few large writes, and flushes. */
+    private void drain() {
+        ByteBuf last;
+        ByteBuf[] full;
+        synchronized (gatherLock) {
+            drainQueued = false;
+            last = gathering;
+            gathering = null;
+            full = gathered.isEmpty() ? NO_BUFFERS : gathered.toArray(NO_BUFFERS);
+            gathered.clear();
+            gatheredBytes = 0;
+        }
+        if (last == null) {
+            return;
+        }
+        boolean active = channel.isActive();
+        for (ByteBuf b : full) {
+            if (active) {
+                channel.write(b, channel.voidPromise());
+            } else {
+                b.release();
+            }
+        }
+        if (active) {
+            channel.writeAndFlush(last, channel.voidPromise());
+            writabilityChanged();
+        } else {
+            last.release();
+        }
     }
 
     /** A send was refused as unwritable: make sure onWritable follows, even if writability came back meanwhile. */

@@ -95,7 +95,7 @@ final class DataDecoder {
                     if (wire != WireFormat.WIRETYPE_LENGTH_DELIMITED) {
                         return null;
                     }
-                    String v = in.readStringRequireUtf8();
+                    String v = link.names.decode(in.readByteArray());
                     switch (field) {
                         case Data.SRC_ENGINE_FIELD_NUMBER -> srcEngine = v;
                         case Data.DST_ENGINE_FIELD_NUMBER -> dstEngine = v;

@@ -52,6 +52,8 @@ final class Link {
     Session session;
     /** The peer's sending epoch announced in this link's handshake. */
     long peerEpoch;
+    /** Names and types decoded on this connection lately (its I/O thread only, like {@link #decodedSeq}). */
+    final NameCache names = new NameCache();
     /** The advert versions the peer announced in its handshake: its own, and the one it holds of this node. */
     long peerAdvertVersion;
     long peerKnowsOwnAdvert;
