@@ -12,14 +12,15 @@ import java.util.Set;
  * What the launcher was asked to do, parsed from its arguments.
  *
  * <pre>
- *   hypha [--data DIR] [--headless]          run a node (interactive console unless --headless)
+ *   hypha [--data DIR] [--headless] [--seed URI]...
+ *                                            run a node (interactive console unless --headless), dialling the seeds
  *   hypha exec [--data DIR] COMMAND...       run one Gogo command on the node running on DIR
  *   hypha stop [--data DIR]                  stop the node running on DIR
  *   hypha --help                             print the usage
  * </pre>
  *
- * Options are declared once in {@link Option} with the modes they apply to, so a new one (for example a repeatable
- * {@code --seed URI} for {@code run}) is one constant and one record component.
+ * Options are declared once in {@link Option} with the modes they apply to (and whether they may be repeated, as
+ * {@code --seed URI} may), so a new one is one constant and one record component.
  */
 public sealed interface Invocation {
     /** The data directory when {@code --data} is not given, relative to the working directory. */
@@ -30,8 +31,27 @@ public sealed interface Invocation {
      *
      * @param data     the data directory (absolute)
      * @param headless no console: no terminal needed, for services and tests
+     * @param seeds    seed node addresses ({@code scheme://[nodeid@]host:port}) the node dials at start to join the
+     *                 network, in the order given; passed to the node as the framework property {@value #SEEDS_PROPERTY}
      */
-    record Run(Path data, boolean headless) implements Invocation {
+    record Run(Path data, boolean headless, List<String> seeds) implements Invocation {
+        /** Framework property naming the seeds, comma-separated; the NetRegistry reads it. */
+        public static final String SEEDS_PROPERTY = "hypha.seeds";
+
+        /** Copies the seeds. */
+        public Run {
+            seeds = List.copyOf(seeds);
+        }
+
+        /**
+         * A run without seeds.
+         *
+         * @param data     the data directory (absolute)
+         * @param headless no console
+         */
+        public Run(Path data, boolean headless) {
+            this(data, headless, List.of());
+        }
     }
 
     /**
@@ -77,21 +97,27 @@ public sealed interface Invocation {
     /** The options, each with the modes in which it is accepted. */
     enum Option {
         /** The node's data directory. */
-        DATA("--data", true, "DIR", "data directory of the node (default ./data)", EnumSet.allOf(Mode.class)),
+        DATA("--data", true, false, "DIR", "data directory of the node (default ./data)", EnumSet.allOf(Mode.class)),
         /** No console. */
-        HEADLESS("--headless", false, null, "no console, no terminal needed (services, scripts)", EnumSet.of(Mode.RUN)),
+        HEADLESS("--headless", false, false, null, "no console, no terminal needed (services, scripts)", EnumSet.of(Mode.RUN)),
+        /** A seed node; repeatable. */
+        SEED("--seed", true, true, "URI", "a node to dial at start to join the network, scheme://[nodeid@]host:port,"
+                + " e.g. tls://127.0.0.1:4001; repeatable; added to the seeds of configuration io.hypha.netregistry",
+                EnumSet.of(Mode.RUN)),
         /** Usage. */
-        HELP("--help", false, null, "print this help", EnumSet.allOf(Mode.class));
+        HELP("--help", false, false, null, "print this help", EnumSet.allOf(Mode.class));
 
         final String flag;
         final boolean takesValue;
+        final boolean repeatable;
         final String valueName;
         final String description;
         final Set<Mode> modes;
 
-        Option(String flag, boolean takesValue, String valueName, String description, Set<Mode> modes) {
+        Option(String flag, boolean takesValue, boolean repeatable, String valueName, String description, Set<Mode> modes) {
             this.flag = flag;
             this.takesValue = takesValue;
+            this.repeatable = repeatable;
             this.valueName = valueName;
             this.description = description;
             this.modes = modes;
@@ -167,8 +193,11 @@ public sealed interface Invocation {
                 throw new UsageException(flag + " takes no value");
             }
             List<String> values = options.computeIfAbsent(option, o -> new ArrayList<>());
-            if (!values.isEmpty()) {
+            if (!values.isEmpty() && !option.repeatable) {
                 throw new UsageException(flag + " given twice");
+            }
+            if (option == Option.SEED) {
+                checkSeed(value);
             }
             values.add(value);
         }
@@ -182,7 +211,7 @@ public sealed interface Invocation {
                 if (!positional.isEmpty()) {
                     throw new UsageException("unexpected argument '" + positional.get(0) + "'");
                 }
-                yield new Run(data, options.containsKey(Option.HEADLESS));
+                yield new Run(data, options.containsKey(Option.HEADLESS), options.getOrDefault(Option.SEED, List.of()));
             }
             case EXEC -> {
                 if (positional.isEmpty()) {
@@ -206,12 +235,41 @@ public sealed interface Invocation {
         };
     }
 
+    /**
+     * Checks a seed address as far as the launcher can: {@code scheme://[nodeid@]host:port}. Whether the scheme has a
+     * transport is for the node to find out (it logs seeds it cannot dial).
+     *
+     * @param seed what was given after {@code --seed}
+     * @throws UsageException with what is wrong
+     */
+    private static void checkSeed(String seed) throws UsageException {
+        String hint = "--seed needs scheme://[nodeid@]host:port, e.g. --seed tls://127.0.0.1:4001; got '" + seed + "'";
+        if (seed.indexOf(',') >= 0) {
+            throw new UsageException(hint + " (give one address per --seed)");
+        }
+        java.net.URI uri;
+        try {
+            uri = new java.net.URI(seed);
+        } catch (java.net.URISyntaxException e) {
+            throw new UsageException(hint);
+        }
+        if (uri.getScheme() == null || uri.getHost() == null || uri.getPort() < 1) {
+            throw new UsageException(hint);
+        }
+        String user = uri.getUserInfo();
+        if (user != null && !user.matches("[a-zA-Z2-7]{52}")) {
+            throw new UsageException("the node id in seed '" + seed + "' is not a node id (52 base32 characters, as"
+                    + " hypha:node prints it)");
+        }
+    }
+
     /** @return the usage text, generated from {@link Option} so it never lists an option that does not exist */
     static String usage() {
         StringBuilder sb = new StringBuilder();
         sb.append("""
                 Usage:
-                  hypha [--data DIR] [--headless]       run a node; without --headless with an interactive console
+                  hypha [--data DIR] [--headless] [--seed URI]...
+                                                        run a node; without --headless with an interactive console
                   hypha exec [--data DIR] COMMAND...    run one console command on the node running on DIR
                   hypha stop [--data DIR]               stop the node running on DIR
                   hypha --help                          print this help
@@ -219,7 +277,7 @@ public sealed interface Invocation {
                 Options:
                 """);
         for (Option o : Option.values()) {
-            String left = o.flag + (o.takesValue ? " " + o.valueName : "");
+            String left = o.flag + (o.takesValue ? " " + o.valueName : "") + (o.repeatable ? "..." : "");
             List<String> modes = new ArrayList<>();
             o.modes.forEach(m -> modes.add(m.name().toLowerCase()));
             sb.append(String.format("  %-20s %s (%s)%n", left, o.description, String.join(", ", modes)));
@@ -229,6 +287,7 @@ public sealed interface Invocation {
                 Examples:
                   hypha                                   console node with data in ./data
                   hypha --data /var/lib/hypha --headless  background node (logs in /var/lib/hypha/log/hypha.log)
+                  hypha --seed tls://192.0.2.7:4001       join the network through the node at 192.0.2.7
                   hypha exec --data /var/lib/hypha 'hypha:node'
                   hypha stop --data /var/lib/hypha
 

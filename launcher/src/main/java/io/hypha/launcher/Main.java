@@ -63,7 +63,7 @@ public final class Main {
             if (!r.headless() && System.console() == null) {
                 // The console needs a terminal on stdin and stdout; without one it would read EOF and stop the node.
                 err.println("hypha: no terminal attached; running without console, as with --headless");
-                r = new Invocation.Run(r.data(), true);
+                r = new Invocation.Run(r.data(), true, r.seeds());
             }
             return new NodeRunner(Distribution.locate(), r, out, err).run();
         }

@@ -29,7 +29,8 @@ import org.osgi.framework.wiring.FrameworkWiring;
 
 /**
  * Runs one node in this process until its framework stops: takes the data directory, boots Felix with the startup
- * bundles of {@code etc/startup.list}, and (interactive mode) starts the Gogo console on the terminal.
+ * bundles of {@code etc/startup.list}, and (interactive mode) starts the Gogo console on the terminal. The seeds of
+ * {@code --seed} reach the node as the framework property {@code hypha.seeds}.
  *
  * <h2>Boot order</h2>
  * The framework starts at start level 1, where only logging lives; the launcher then initialises the logging
@@ -51,7 +52,7 @@ final class NodeRunner {
     /** How often FileInstall looks at conf/ and deploy/. */
     static final long POLL_MILLIS = 1000;
     /** Boot features when {@code -Dhypha.features.boot} does not say otherwise. */
-    static final String BOOT_FEATURES = "core,console,tls,quic";
+    static final String BOOT_FEATURES = "core,console,tls,quic,relay";
 
     private final Distribution distribution;
     private final Invocation.Run run;
@@ -116,7 +117,8 @@ final class NodeRunner {
                 configureLogging();
                 log = new BootLog(logStream);
                 log.info("Hypha node starting: data " + data.root() + (fresh ? " (new)" : "") + ", distribution "
-                        + distribution.home() + ", pid " + ProcessHandle.current().pid() + (run.headless() ? ", headless" : ""));
+                        + distribution.home() + ", pid " + ProcessHandle.current().pid() + (run.headless() ? ", headless" : "")
+                        + (run.seeds().isEmpty() ? "" : ", seeds " + String.join(" ", run.seeds())));
                 Runtime.getRuntime().addShutdownHook(new Thread(this::stopOnSignal, "hypha-shutdown-hook"));
                 return runFramework(startup);
             } finally {
@@ -188,6 +190,9 @@ final class NodeRunner {
         p.put("felix.fileinstall.poll", Long.toString(POLL_MILLIS));
         p.put("felix.fileinstall.noInitialDelay", "true");
         p.put("felix.fileinstall.log.level", "2");
+        // conf/ is the operator's: FileInstall must never write configurations back into it. Its write-back raced
+        // with its own first read of the deploy/ watcher's file and could leave that file empty.
+        p.put("felix.fileinstall.enableConfigSave", "false");
         p.put("gosh.home", distribution.home().toString());
         p.put("gosh.args", run.headless() ? "--nointeractive" : "");
         for (String name : System.getProperties().stringPropertyNames()) {
@@ -196,7 +201,32 @@ final class NodeRunner {
                 p.put(name, System.getProperty(name));
             }
         }
+        String seeds = seeds(p.get(Invocation.Run.SEEDS_PROPERTY), run.seeds());
+        if (!seeds.isEmpty()) {
+            p.put(Invocation.Run.SEEDS_PROPERTY, seeds);
+        }
         return p;
+    }
+
+    /**
+     * The seeds the node gets: those of {@code -Dhypha.seeds} (in {@code HYPHA_JAVA_OPTS}) and then those of
+     * {@code --seed}, each once.
+     *
+     * @param property the comma-separated seeds of the system property, or {@code null}
+     * @param options  the seeds of the command line
+     * @return the comma-separated seeds, empty if none
+     */
+    static String seeds(String property, List<String> options) {
+        java.util.LinkedHashSet<String> all = new java.util.LinkedHashSet<>();
+        if (property != null) {
+            for (String s : property.split(",")) {
+                if (!s.isBlank()) {
+                    all.add(s.trim());
+                }
+            }
+        }
+        all.addAll(options);
+        return String.join(",", all);
     }
 
     /**

@@ -61,13 +61,15 @@ class DistributionTest {
     void everyDefaultBootFeatureHasAFeatureFileAndTheTransportsAreAmongThem() {
         List<String> boot = List.of(NodeRunner.BOOT_FEATURES.split(","));
 
-        assertThat(boot).containsExactly("core", "console", "tls", "quic");
+        assertThat(boot).containsExactly("core", "console", "tls", "quic", "relay");
         assertThat(boot).allSatisfy(name -> assertThat(dist.features().resolve(name + ".json")).isRegularFile());
     }
 
     @Test
     void theTransportFeaturesBringTheirProtocolsAndCoreBringsTheTransportEngine() throws IOException {
-        assertThat(bundleIds("core")).contains("io.hypha:hypha-transport:0.1.0-SNAPSHOT", "io.hypha:hypha-wire:0.1.0-SNAPSHOT")
+        assertThat(bundleIds("core")).contains("io.hypha:hypha-transport:0.1.0-SNAPSHOT", "io.hypha:hypha-wire:0.1.0-SNAPSHOT",
+                        "io.hypha:hypha-netregistry:0.1.0-SNAPSHOT")
+                .anyMatch(id -> id.startsWith("com.h2database:h2:"))
                 .anyMatch(id -> id.startsWith("com.google.protobuf:protobuf-java:"));
         assertThat(bundleIds("tls")).contains("io.hypha:hypha-transport-tls:0.1.0-SNAPSHOT")
                 .anyMatch(id -> id.startsWith("io.netty:netty-handler:"))

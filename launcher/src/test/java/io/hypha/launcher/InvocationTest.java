@@ -76,11 +76,45 @@ class InvocationTest {
     }
 
     @Test
+    void seedIsRepeatableAndKeepsTheOrderGiven() throws UsageException {
+        String id = "a".repeat(52);
+        Invocation run = parse("--seed", "tls://127.0.0.1:4001", "--headless", "--seed=quic://" + id + "@10.0.0.2:4002");
+
+        assertThat(run).isEqualTo(new Invocation.Run(Path.of("/work/here/data"), true,
+                List.of("tls://127.0.0.1:4001", "quic://" + id + "@10.0.0.2:4002")));
+        assertThat(parse("--headless")).isEqualTo(new Invocation.Run(Path.of("/work/here/data"), true, List.of()));
+    }
+
+    @Test
+    void rejectsSeedsThatAreNoNodeAddress() {
+        assertThatThrownBy(() -> parse("--seed")).isInstanceOf(UsageException.class).hasMessageContaining("needs a value");
+        assertThatThrownBy(() -> parse("--seed", "127.0.0.1:4001")).isInstanceOf(UsageException.class)
+                .hasMessageContaining("scheme://[nodeid@]host:port");
+        assertThatThrownBy(() -> parse("--seed", "tls://127.0.0.1")).isInstanceOf(UsageException.class)
+                .hasMessageContaining("'tls://127.0.0.1'");
+        assertThatThrownBy(() -> parse("--seed", "tls://a:1,tls://b:2")).isInstanceOf(UsageException.class)
+                .hasMessageContaining("one address per --seed");
+        assertThatThrownBy(() -> parse("--seed", "tls://nobody@127.0.0.1:4001")).isInstanceOf(UsageException.class)
+                .hasMessageContaining("not a node id");
+        assertThatThrownBy(() -> parse("exec", "--seed", "tls://127.0.0.1:4001", "lb")).isInstanceOf(UsageException.class)
+                .hasMessageContaining("--seed for exec");
+    }
+
+    @Test
+    void seedsReachTheNodeAsOneCommaSeparatedPropertyAfterThoseOfTheSystemProperty() {
+        assertThat(NodeRunner.seeds(null, List.of())).isEmpty();
+        assertThat(NodeRunner.seeds(null, List.of("tls://a:1", "quic://b:2"))).isEqualTo("tls://a:1,quic://b:2");
+        assertThat(NodeRunner.seeds(" tls://c:3, ,tls://a:1", List.of("tls://a:1", "quic://b:2")))
+                .isEqualTo("tls://c:3,tls://a:1,quic://b:2");
+    }
+
+    @Test
     void usageListsEveryOption() {
         String usage = Invocation.usage();
         for (Invocation.Option o : Invocation.Option.values()) {
             assertThat(usage).contains(o.flag);
         }
+        assertThat(usage).contains("--seed URI...").contains("[--seed URI]...");
     }
 
     @Test

@@ -33,12 +33,14 @@ class FeatureReaderTest {
                 "org.bouncycastle:bcutil-jdk18on:1.87",
                 "org.bouncycastle:bcpkix-jdk18on:1.87",
                 "com.google.protobuf:protobuf-java:4.32.1",
+                "com.h2database:h2:2.3.232",
                 "io.hypha:hypha-plugin-api:0.1.0-SNAPSHOT",
                 "io.hypha:hypha-identity:0.1.0-SNAPSHOT",
                 "io.hypha:hypha-wire:0.1.0-SNAPSHOT",
                 "io.hypha:hypha-runtime:0.1.0-SNAPSHOT",
                 "io.hypha:hypha-router:0.1.0-SNAPSHOT",
-                "io.hypha:hypha-transport:0.1.0-SNAPSHOT");
+                "io.hypha:hypha-transport:0.1.0-SNAPSHOT",
+                "io.hypha:hypha-netregistry:0.1.0-SNAPSHOT");
     }
 
     @Test
