@@ -77,10 +77,25 @@ final class Cluster implements AfterAllCallback, TestWatcher {
      * @throws IOException if it cannot be started
      */
     NodeProcess restart(NodeProcess node) throws IOException {
+        return restart(node, node.spec().deploying());
+    }
+
+    /**
+     * Starts a node again on its data directory with another spec (the same name: seeds or features may differ).
+     *
+     * @param node a node that is no longer running
+     * @param spec what to start it with
+     * @return the new process, ready
+     * @throws IOException if it cannot be started
+     */
+    NodeProcess restart(NodeProcess node, NodeProcess.Spec spec) throws IOException {
         if (node.isAlive()) {
             throw new IllegalStateException(node.name() + " still runs");
         }
-        NodeProcess again = NodeProcess.launch(node.spec().deploying(), script, root);
+        if (!spec.name().equals(node.name())) {
+            throw new IllegalArgumentException("a restart keeps the name (the data directory): " + node.name() + ", got " + spec.name());
+        }
+        NodeProcess again = NodeProcess.launch(spec, script, root);
         nodes.remove(node);
         nodes.add(again);
         return again.awaitReady();

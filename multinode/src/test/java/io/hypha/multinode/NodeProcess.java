@@ -47,10 +47,21 @@ final class NodeProcess {
      * @param bootFeatures features installed at first start, or {@code null} for the distribution's default
      * @param listen       listen addresses for configuration {@code io.hypha.transport}
      * @param deploy       bundle jars copied into {@code deploy/} once the node is up
+     * @param seeds        seed addresses given on the command line ({@code --seed URI} each)
      */
-    record Spec(String name, List<String> bootFeatures, List<String> listen, List<Path> deploy) {
+    record Spec(String name, List<String> bootFeatures, List<String> listen, List<Path> deploy, List<String> seeds) {
         /** The default listen addresses: TLS and QUIC on loopback, free ports. */
         static final List<String> LOOPBACK = List.of("tls://127.0.0.1:0", "quic://127.0.0.1:0");
+
+        /** A spec without seeds. */
+        Spec(String name, List<String> bootFeatures, List<String> listen, List<Path> deploy) {
+            this(name, bootFeatures, listen, deploy, List.of());
+        }
+
+        /** @param uris seed addresses @return this spec, started with {@code --seed} for each (replacing earlier seeds) */
+        Spec seeds(String... uris) {
+            return new Spec(name, bootFeatures, listen, deploy, List.of(uris));
+        }
 
         /** @param name the node's name @return a node with the default features and listen addresses */
         static Spec named(String name) {
@@ -59,12 +70,12 @@ final class NodeProcess {
 
         /** @param features the boot features @return this spec with them */
         Spec boot(String... features) {
-            return new Spec(name, List.of(features), listen, deploy);
+            return new Spec(name, List.of(features), listen, deploy, seeds);
         }
 
         /** @param jars bundle jars @return this spec with them deployed once the node is up */
         Spec deploying(Path... jars) {
-            return new Spec(name, bootFeatures, listen, List.of(jars));
+            return new Spec(name, bootFeatures, listen, List.of(jars), seeds);
         }
 
         /** @return the schemes the node will listen on: configured and brought by a boot feature */
@@ -124,7 +135,12 @@ final class NodeProcess {
         Path out = root.resolve(spec.name() + ".out");
         Path transcript = root.resolve(spec.name() + ".transcript");
         // appended to, not replaced: a restarted node (same data directory) keeps the story of its first life
-        ProcessBuilder pb = new ProcessBuilder(script.toString(), "--data", data.toString(), "--headless")
+        List<String> command = new ArrayList<>(List.of(script.toString(), "--data", data.toString(), "--headless"));
+        for (String seed : spec.seeds()) {
+            command.add("--seed");
+            command.add(seed);
+        }
+        ProcessBuilder pb = new ProcessBuilder(command)
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(out.toFile()));
         environment(pb, spec.bootFeatures());
         Files.writeString(transcript, Instant.now() + " started " + String.join(" ", pb.command()) + " with HYPHA_JAVA_OPTS="
