@@ -140,6 +140,12 @@ class RouterComponentTest {
         }
 
         @Override
+        public DeliveryFailure offer(Envelope envelope) {
+            delivered.add(envelope);
+            return null;
+        }
+
+        @Override
         public void undeliverable(Envelope envelope, DeliveryFailure failure, String detail) {
             failures.add(new Failure(envelope, failure));
             details.add(detail);
