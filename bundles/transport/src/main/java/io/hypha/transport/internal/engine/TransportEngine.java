@@ -143,6 +143,8 @@ public final class TransportEngine implements TransportAdmin {
     private volatile AdvertDirectory adverts;
     /** The listening set listeners were last told (engine thread). */
     private Set<URI> toldListening = Set.of();
+    /** The list {@link #checkListening} last looked at (engine thread). */
+    private List<URI> seenListening;
     private final EventRing.Handler onInbound = this::onInbound;
     private final EventRing.Handler onOutbound = this::onOutbound;
 
@@ -430,6 +432,10 @@ public final class TransportEngine implements TransportAdmin {
             return;
         }
         List<URI> now = protocols.listening();
+        if (now == seenListening) {
+            return; // Protocols replaces the list when it changes: the common case costs one comparison per tick
+        }
+        seenListening = now;
         Set<URI> set = Set.copyOf(now);
         if (!set.equals(toldListening)) {
             toldListening = set;

@@ -146,4 +146,27 @@ class NetworkHooksTest {
         assertThat(a.engine.sessions.get(b.id).addresses.entries()).as("the older advert's other address is gone")
                 .extracting(e -> e.uri).containsExactly(b.address(Q));
     }
+
+    @Test
+    void aListenerThatThrowsNeitherStopsTheEngineNorKeepsOthersFromBeingTold() {
+        TestNodes.Node a = net.node("a");
+        TestNodes.Node b = net.node("b");
+        a.engine.addListener(new NetworkListener() {
+            @Override
+            public void peerConnected(NodeId peer, long peerAdvertVersion, long knownOwnAdvertVersion) {
+                throw new IllegalStateException("a broken listener");
+            }
+        });
+        Recorder after = new Recorder();
+        a.engine.addListener(after);
+        a.install(Q);
+        b.install(Q);
+        a.connect(b, Q);
+        net.advance(Duration.ofMillis(20));
+
+        assertThat(after.events).contains("connected " + b.id.shortForm() + " 0 0");
+        assertThat(a.engine.forward(a.message(b, "still works"))).isNull();
+        net.advance(Duration.ofMillis(50));
+        assertThat(b.local.payloads()).containsExactly("still works");
+    }
 }
