@@ -32,7 +32,7 @@ public interface Network {
     /** @return every address this node listens on now, {@code scheme://host:port} */
     List<URI> listening();
 
-    /** @return the peers with at least one open, authenticated connection now */
+    /** @return the peers with at least one open, authenticated connection: a read-only view that follows changes, cheap enough to ask per message */
     Set<NodeId> connected();
 
     /**

@@ -50,7 +50,7 @@ public interface TransportAdmin {
     /** @param node a node @return whether the engine holds a session for it */
     boolean knows(NodeId node);
 
-    /** @return peers with an open connection now */
+    /** @return peers with an open connection: a live, read-only view */
     Set<NodeId> connectedPeers();
 
     /**

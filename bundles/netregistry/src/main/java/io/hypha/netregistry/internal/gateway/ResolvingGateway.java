@@ -78,6 +78,8 @@ public final class ResolvingGateway implements RemoteGateway {
     }
 
     /** Where a message goes without holding it, or {@code null}: resolve first. */
+    private static final Route TRANSPORT = new Route.Transport();
+
     private sealed interface Route {
         record Transport() implements Route {
         }
@@ -160,6 +162,9 @@ public final class ResolvingGateway implements RemoteGateway {
 
     /** @return where a message to the node goes now, or {@code null} if the node must be resolved first */
     private Route route(NodeId dst) {
+        if (network.connected().contains(dst)) {
+            return TRANSPORT; // connected now: direct, without touching the advert table on the hot path
+        }
         Optional<NodeAdvert> advert = Optional.empty();
         if (relay.get() != null) {
             advert = directory.find(dst);
@@ -168,7 +173,7 @@ public final class ResolvingGateway implements RemoteGateway {
             }
         }
         if (network.knows(dst)) {
-            return new Route.Transport();
+            return TRANSPORT;
         }
         if (advert.isEmpty()) {
             advert = directory.find(dst);
@@ -219,7 +224,7 @@ public final class ResolvingGateway implements RemoteGateway {
                     release(hold, null, "the Transport engine did not take the addresses of node " + hold.node + ": " + error);
                 } else {
                     resolved.incrementAndGet();
-                    release(hold, new Route.Transport(), null);
+                    release(hold, TRANSPORT, null);
                 }
             });
         } else if (!advert.relays().isEmpty()) {

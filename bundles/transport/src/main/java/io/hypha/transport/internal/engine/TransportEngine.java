@@ -22,6 +22,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -139,6 +140,8 @@ public final class TransportEngine implements TransportAdmin {
     private final List<NetworkListener> listeners = new CopyOnWriteArrayList<>();
     /** Peers with an open link, for readers on any thread. */
     private final Set<NodeId> connectedPeers = ConcurrentHashMap.newKeySet();
+    /** A live read-only view: routing asks it per message, so no copy. */
+    private final Set<NodeId> connectedView = Collections.unmodifiableSet(connectedPeers);
     /** Where advert versions for the handshake come from; null until a NetRegistry is installed. */
     private volatile AdvertDirectory adverts;
     /** The listening set listeners were last told (engine thread). */
@@ -377,7 +380,7 @@ public final class TransportEngine implements TransportAdmin {
     /** @return peers with at least one open connection now */
     @Override
     public Set<NodeId> connectedPeers() {
-        return Set.copyOf(connectedPeers);
+        return connectedView;
     }
 
     /** @param directory the advert versions to announce in handshakes, or {@code null} for none */
